@@ -1,0 +1,1 @@
+"""cimbus adapters: one sub-package per system family, the mapping engine and the crosswalk."""

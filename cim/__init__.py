@@ -1,0 +1,1 @@
+"""cimbus canonical model: CIM classes, codecs, network model I/O and the project error tree."""
