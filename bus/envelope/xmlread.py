@@ -7,6 +7,8 @@ path. Intake safety (size, DTDs, entities) is :mod:`bus.envelope.xmlsafe`.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from bus.envelope.model import (
@@ -70,6 +72,7 @@ from cim.errors import (
 
 _Element = etree._Element
 _M = "{" + MESSAGE_NS + "}"
+_NOUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def decode_xml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Message:
@@ -99,18 +102,25 @@ def decode_element(root: _Element, limits: Limits = DEFAULT_LIMITS) -> Message:
         return reader.typed(root, typed)
     except CimbusError as exc:
         if exc.message_id is None:
-            exc.message_id, exc.correlation_id = _salvage_ids(root)
+            _salvage_ids(root, exc)
         raise
 
 
-def _salvage_ids(root: _Element) -> tuple[str | None, str | None]:
-    """Best-effort MessageID and CorrelationID of a broken message, for logs and replies."""
+def _salvage_ids(root: _Element, exc: CimbusError) -> None:
+    """Best-effort MessageID, CorrelationID and Noun of a broken message, for logs and replies.
+
+    With a readable MessageID and a well-formed Noun the sender gets a correlated FAILED
+    ResponseMessage instead of an anonymous FaultMessage.
+    """
     for header in root:
         if isinstance(header.tag, str) and header.tag.endswith("}Header"):
-            mid = header.findtext(f"{_M}MessageID")
-            cid = header.findtext(f"{_M}CorrelationID")
-            return (mid.strip() or None if mid else None), (cid.strip() or None if cid else None)
-    return None, None
+            mid = (header.findtext(f"{_M}MessageID") or "").strip() or None
+            exc.message_id = mid
+            exc.correlation_id = (header.findtext(f"{_M}CorrelationID") or "").strip() or None
+            noun = (header.findtext(f"{_M}Noun") or "").strip()
+            if mid and exc.noun is None and _NOUN.match(noun):
+                exc.noun = noun
+            return
 
 
 class _Reader:
@@ -217,7 +227,12 @@ class _Reader:
     def header(self, el: _Element, path: str) -> Header:
         e = HeaderError
         s = Seq(el, path, (MESSAGE_NS,), e)
-        verb = parse_verb(text_of(s.need("Verb"), f"{path}/Verb", e))
+        verb_el = s.need("Verb")
+        try:
+            verb = parse_verb(text_of(verb_el, f"{path}/Verb", e))
+        except CimbusError as exc:
+            exc.path = f"{path}/Verb"
+            raise
         noun = text_of(s.need("Noun"), f"{path}/Noun", e)
         revision = opt_text(s.take("Revision"), f"{path}/Revision", e)
         replay = None

@@ -28,8 +28,6 @@ class Limits:
 
     max_bytes: int = 16 * 1024 * 1024
     """Largest accepted message, in bytes."""
-    max_decompressed_bytes: int = 64 * 1024 * 1024
-    """Largest accepted content of a Compressed payload once inflated."""
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,0 +1,50 @@
+"""Shared test fixtures: the real-world corpus in ../shared/data and the private RabbitMQ node."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ("rabbitnode",)
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("CIMBUS_SHARED_DATA", REPO.parent / "shared" / "data"))
+EXAMPLES = REPO / "docs" / "examples"
+
+
+def corpus_missing_reason() -> str:
+    """Why corpus tests cannot run here."""
+    return (
+        f"the shared real-world corpus is not at {SHARED_DATA} (a user's clone); "
+        "set CIMBUS_SHARED_DATA to its folder to run these tests"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Corpus tests skip on a user's clone without ../shared/data, and fail in CI."""
+    if item.get_closest_marker("corpus") and not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run corpus tests: {corpus_missing_reason()}")
+        pytest.skip(corpus_missing_reason())
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real CIM grids and IEC 61968-100 schemas (read-only)."""
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def message_xsd(shared_data: Path):  # type: ignore[no-untyped-def]
+    """The IEC 61968-100 Message.xsd (2011 draft) as an lxml schema."""
+    from lxml import etree
+
+    return etree.XMLSchema(etree.parse(str(shared_data / "iec61968-100" / "Message.xsd")))
+
+
+@pytest.fixture(scope="session")
+def example_files() -> list[Path]:
+    """The example messages shipped in docs/examples."""
+    return sorted(EXAMPLES.glob("*.xml")) + sorted(EXAMPLES.glob("*.json"))
