@@ -9,6 +9,7 @@ import pytest
 from lxml import etree
 
 import bus.envelope as env
+
 from fdis_schema import fdis_schema
 
 pytestmark = pytest.mark.corpus
@@ -116,7 +117,7 @@ def test_typed_request_validates_against_real_per_noun_xsd(shared_data, verb):
 
 
 def test_typed_get_and_its_reply_validate_against_real_get_xsd(shared_data):
-    """GetUsagePointConfig and its typed response validate against GetUsagePointConfigMessage.xsd."""
+    """GetUsagePointConfig and its typed reply validate against GetUsagePointConfigMessage.xsd."""
     schema = _typed_schema(shared_data, "UsagePointConfig", get=True)
     request = env.RequestMessage(
         env.make_header("get", "UsagePointConfig"),
