@@ -122,7 +122,20 @@ def _ports_free(port: int) -> bool:
     return all(_port_is_free(p) for p in (port, port + _EPMD_OFFSET, port + _DIST_OFFSET))
 
 
+def _remove_stale_dirs() -> None:
+    """Delete folders left by sessions that were killed (their port is no longer claimed)."""
+    for folder in Path(tempfile.gettempdir()).glob("cimbus-rabbitmq-*-*"):
+        port = folder.name.split("-")[2]
+        if not port.isdigit() or not folder.is_dir():
+            continue
+        claim = _lock_port(int(port))
+        if claim is not None:
+            with claim:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
 def _pick_port() -> tuple[int, socket.socket]:
+    _remove_stale_dirs()
     low, high = _PORT_RANGE
     candidates = list(range(low, high + 1))
     random.shuffle(candidates)
@@ -167,7 +180,7 @@ def _comm(pid: int) -> str:
         return ""
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def _tail(path: Path, lines: int = 40) -> str:
     try:
         with path.open(errors="replace") as handle:
             return "".join(deque(handle, maxlen=lines)).rstrip() or "(empty)"

@@ -12,6 +12,7 @@ import pika
 import pika.exceptions
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
+
 from rabbitnode import ExternalNode, RabbitNode
 
 pytestmark = pytest.mark.rabbitmq
