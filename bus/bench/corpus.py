@@ -40,6 +40,7 @@ from bus.envelope import (
     XmlFragment,
     encode_soap,
     encode_xml,
+    fragment_of,
     wrapper_namespace,
 )
 
@@ -63,7 +64,7 @@ _KWH_15MIN_RECEIVED = "0.0.2.4.19.1.12.0.0.0.0.0.0.0.0.3.72.0"
 _KVARH_60MIN = "0.0.7.4.1.1.12.0.0.0.0.0.0.0.0.3.73.0"
 _KWH_REGISTER = "0.0.0.9.1.1.12.0.0.0.0.0.0.0.0.3.72.0"
 _INTERVALS = {_KWH_15MIN: 15, _KWH_15MIN_RECEIVED: 15, _KVARH_60MIN: 60}
-# IEC 61968-9 reading quality types: estimated, edited, power failure, clock changed.
+# A few IEC 61968-9 reading quality type codes (system.category.subCategory).
 _QUALITIES = ("2.8.0", "2.7.1", "1.2.32", "1.4.4")
 _SOURCES = ("HES-North", "HES-South", "MDM", "AMI-Itron", "AMI-LG")
 _CONTEXTS = ("PRODUCTION", "PRODUCTION", "PRODUCTION", "TESTING")
@@ -89,11 +90,8 @@ def _E(local: str, ns: str = MR_NS) -> str:
 
 
 def _fragment(root: etree._Element) -> XmlFragment:
-    """``root`` in exclusive C14N form, as the codec stores payload elements."""
-    xml = etree.tostring(root, method="c14n", exclusive=True)
-    tag = root.tag
-    assert isinstance(tag, str)
-    return XmlFragment(xml, tag)
+    """``root`` in the form the codec stores payload elements."""
+    return fragment_of(etree.tostring(root))
 
 
 def _sub(parent: etree._Element, local: str, text: str | None = None) -> etree._Element:
@@ -146,6 +144,9 @@ class _Gen:
         )
         if rng.random() < 0.2:
             sent = sent.astimezone(timezone(timedelta(hours=1)))
+        reply_to = None
+        if verb is Verb.GET:
+            reply_to = f"{rng.choice(('cis', 'mdm', 'oms'))}.replies"
         props: tuple[Property, ...] = ()
         if rich and rng.random() < 0.5:
             props = (Property("region", rng.choice(("north", "south", "east", "west"))),)
@@ -157,9 +158,7 @@ class _Gen:
             timestamp=sent,
             source=rng.choice(_SOURCES),
             async_reply_flag=True if verb is Verb.GET and rng.random() < 0.5 else None,
-            reply_address=f"{rng.choice(('cis', 'mdm', 'oms'))}.replies"
-            if verb is Verb.GET
-            else None,
+            reply_address=reply_to,
             ack_required=rng.choice((True, False)) if rich else None,
             user=User("billing-batch", "Northgrid") if rich and rng.random() < 0.3 else None,
             message_id=self.uuid(),
@@ -203,20 +202,16 @@ def _meter_readings(
     ``interval`` adds each MeterReading's valuesInterval, ``usage_point`` its UsagePoint.
     """
     root = etree.Element(_E("MeterReadings"), nsmap={"m": MR_NS})
-    slots = [(p, b) for p in plans for b in p.blocks]
+    blocks = sum(len(p.blocks) for p in plans)
+    k = 0  # index of the block over all meters; the first n % blocks get one reading more
     for p in plans:
         mr = _sub(root, "MeterReading")
         per_block: list[tuple[_Block, int]] = []
         for b in p.blocks:
-            k = slots.index((p, b))
-            count = n // len(slots) + (1 if k < n % len(slots) else 0)
-            per_block.append((b, count))
+            per_block.append((b, n // blocks + (1 if k < n % blocks else 0)))
+            k += 1
         longest = max((c * _INTERVALS[b.reading_type] for b, c in per_block), default=0)
         start = p.blocks[0].start
-        if interval:
-            vi = _sub(mr, "valuesInterval")
-            _sub(vi, "end", _ts(start + timedelta(minutes=longest)))
-            _sub(vi, "start", _ts(start))
         for b, count in per_block:
             if count == 0:
                 continue
@@ -240,6 +235,10 @@ def _meter_readings(
         if usage_point:
             up = _sub(mr, "UsagePoint")
             _sub(up, "mRID", p.usage_point)
+        if interval:
+            vi = _sub(mr, "valuesInterval")
+            _sub(vi, "end", _ts(start + timedelta(minutes=longest)))
+            _sub(vi, "start", _ts(start))
     return _fragment(root)
 
 

@@ -24,8 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+
+class BenchError(Exception):
+    """A benchmark could not run (bad settings, a corpus message the candidate refuses)."""
+
 
 RATIO_DEFINITION = "candidate time / baseline time"
 """What every ratio means (above 1.0: the candidate is slower than the baseline)."""
@@ -36,6 +42,7 @@ class Timing:
     """Per-item times (ns) of the repeats of one callable, in run order."""
 
     samples_ns: tuple[float, ...]
+    calls_per_repeat: int = 1
 
     @property
     def median_ns(self) -> float:
@@ -113,7 +120,7 @@ class Figure:
             name,
             candidate.median_ns / 1000.0,
             baseline.median_ns / 1000.0,
-            ratio_range=(min(pairs), max(pairs)),
+            ratio_range=(min(pairs), max(pairs)) if len(pairs) > 1 else None,
             **fields,
         )
 
@@ -139,7 +146,7 @@ class Figure:
 
 
 def _round(x: float) -> float:
-    """``x`` to four significant digits (at least three decimals below 1000)."""
+    """``x`` to three decimals, or to four significant digits when that keeps more."""
     if x == 0 or not math.isfinite(x):
         return x
     digits = max(3, 3 - math.floor(math.log10(abs(x))))
@@ -192,24 +199,30 @@ class BenchResult:
     def table(self) -> Table:
         """The figures as a rich table (ratio column = candidate time / baseline time)."""
         c, b = self.candidate, self.baseline
-        table = Table(title=self.title, title_justify="left", show_lines=False)
+        units = {f.unit for f in self.rows}
+        unit = units.pop() if len(units) == 1 else "time/item"
+        item = unit.rsplit("/", 1)[-1]
+        caption = f"candidate = {c}, baseline = {b}; ratio = {RATIO_DEFINITION} (lower is better)"
+        table = Table(
+            title=self.title, caption=caption, title_justify="left", caption_justify="left"
+        )
         table.add_column("Case")
-        table.add_column("Candidate")
-        table.add_column(f"{c}\nµs/item", justify="right")
-        table.add_column(f"{b}\nµs/item", justify="right")
-        table.add_column(f"Ratio\n({RATIO_DEFINITION})", justify="right")
+        table.add_column("Measured", no_wrap=True)
+        table.add_column(f"{c}\n{unit}", justify="right")
+        table.add_column(f"{b}\n{unit}", justify="right")
+        table.add_column("Ratio\ncandidate time /\nbaseline time", justify="right")
         table.add_column("Target", justify="right")
         table.add_column("Result", justify="center")
-        table.add_column(f"{c}\nitems/s · MB/s", justify="right")
-        table.add_column(f"{b}\nitems/s · MB/s", justify="right")
+        table.add_column(f"{c}\n{item}/s · MB/s", justify="right")
+        table.add_column(f"{b}\n{item}/s · MB/s", justify="right")
         for f in self.rows:
             spread = ""
             if f.ratio_range is not None:
                 spread = f"\n({f.ratio_range[0]:.2f}–{f.ratio_range[1]:.2f})"
             style = {"PASS": "green", "MISS": "bold red"}.get(f.verdict, "dim")
             table.add_row(
-                f.group,
-                f.name,
+                escape(f.group),
+                escape(f.name),
                 f"{f.value:,.1f}",
                 f"{f.baseline:,.1f}",
                 f"{f.ratio:.2f}x{spread}",
@@ -224,7 +237,7 @@ class BenchResult:
         """Print the table and the notes on ``console``."""
         console.print(self.table())
         for note in self.notes:
-            console.print(f"• {note}", highlight=False)
+            console.print(f"• {note}", markup=False, highlight=False)
 
 
 def _rates(per_s: float, mb_s: float | None) -> str:
@@ -324,4 +337,4 @@ def measure_interleaved(
             samples[name].append(elapsed / (numbers[name] * items))
             if steps is not None:
                 steps.advance()
-    return {name: Timing(tuple(s)) for name, s in samples.items()}
+    return {name: Timing(tuple(s), numbers[name]) for name, s in samples.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bus.cli.bench import bench
 from bus.cli.demo import demo
 from bus.cli.message import message
 from bus.log import configure_logging
@@ -11,12 +12,15 @@ from bus.log import configure_logging
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--log-level", default="warning", show_default=True,
+    "--log-level",
+    default="warning",
+    show_default=True,
     type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
     help="Lowest level of log lines written to stderr.",
 )
 @click.option(
-    "--log-json/--log-console", default=None,
+    "--log-json/--log-console",
+    default=None,
     help="Log as JSON lines (default when stderr is not a terminal) or readable console lines.",
 )
 @click.version_option(package_name="cimbus")
@@ -27,5 +31,6 @@ def main(log_level: str, log_json: bool | None) -> None:
 
 main.add_command(message)
 main.add_command(demo)
+main.add_command(bench)
 
 __all__ = ["main"]
