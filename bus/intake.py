@@ -31,7 +31,10 @@ class Intake:
 
 
 def receive(
-    data: bytes, *, limits: Limits = DEFAULT_LIMITS, origin: str | None = None,
+    data: bytes,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    origin: str | None = None,
     source: str | None = None,
 ) -> Intake:
     """Decode ``data``; on failure, log it with its MessageID and build the answer."""
@@ -40,7 +43,11 @@ def receive(
     except CimbusError as exc:
         with message_context(exc.message_id, exc.correlation_id):
             _log.warning(
-                "message refused", code=exc.code, reason=exc.reason, element=exc.path,
-                origin=origin, size=len(data),
+                "message refused",
+                code=exc.code,
+                reason=exc.reason,
+                element=exc.path,
+                origin=origin,
+                size=len(data),
             )
         return Intake(None, exc, failure_answer(exc, source=source, stage="decode"))

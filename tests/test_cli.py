@@ -13,8 +13,10 @@ import bus.envelope as env
 from bus.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
-BAD_VERB = (b'<EventMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header><Verb>publish'
-            b"</Verb><Noun>MeterReadings</Noun><MessageID>bad-1</MessageID></Header></EventMessage>")
+BAD_VERB = (
+    b'<EventMessage xmlns="http://iec.ch/TC57/2011/schema/message"><Header><Verb>publish'
+    b"</Verb><Noun>MeterReadings</Noun><MessageID>bad-1</MessageID></Header></EventMessage>"
+)
 
 
 def _run(*args: str):
@@ -46,8 +48,9 @@ def test_check_json_output(tmp_path):
     """--json prints one object with a result per file, including the MessageID of failures."""
     bad = tmp_path / "bad.xml"
     bad.write_bytes(BAD_VERB)
-    result = _run("message", "check", "--json", str(bad),
-                  str(EXAMPLES / "meterreadings-created-event.json"))
+    result = _run(
+        "message", "check", "--json", str(bad), str(EXAMPLES / "meterreadings-created-event.json")
+    )
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert (data["ok"], data["failed"]) == (1, 1)
@@ -58,8 +61,9 @@ def test_check_json_output(tmp_path):
 
 def test_check_oversize_limit(tmp_path):
     """--max-bytes refuses larger files with code 3.1."""
-    result = _run("message", "check", "--max-bytes", "100",
-                  str(EXAMPLES / "meterreadings-created-event.xml"))
+    result = _run(
+        "message", "check", "--max-bytes", "100", str(EXAMPLES / "meterreadings-created-event.xml")
+    )
     assert result.exit_code == 1 and result.stdout.startswith("FAIL 3.1 ")
 
 
@@ -77,8 +81,9 @@ def test_convert_xml_to_json_and_back(tmp_path):
     assert as_json.exit_code == 0
     json_file = tmp_path / "m.json"
     json_file.write_text(as_json.output)
-    as_xml = _run("message", "convert", str(json_file), "--to", "xml", "--form", "typed",
-                  "--soap", "1.2")
+    as_xml = _run(
+        "message", "convert", str(json_file), "--to", "xml", "--form", "typed", "--soap", "1.2"
+    )
     assert as_xml.exit_code == 0
     assert b"soap-envelope" in as_xml.stdout_bytes
     assert env.decode(as_xml.stdout_bytes) == env.decode(src.read_bytes())
@@ -101,8 +106,14 @@ def test_demo_runs_the_envelope_round_trip():
 
 def test_every_command_has_help():
     """Each command answers --help with exit 0."""
-    for args in (["--help"], ["message", "--help"], ["message", "check", "--help"],
-                 ["message", "convert", "--help"], ["demo", "--help"], ["bench", "--help"]):
+    for args in (
+        ["--help"],
+        ["message", "--help"],
+        ["message", "check", "--help"],
+        ["message", "convert", "--help"],
+        ["demo", "--help"],
+        ["bench", "--help"],
+    ):
         result = _run(*args)
         assert result.exit_code == 0 and "Usage" in result.stdout, args
 
@@ -113,7 +124,9 @@ def test_installed_console_script_logs_refusal_as_json_with_message_id(tmp_path)
     bad.write_bytes(BAD_VERB)
     proc = subprocess.run(
         [sys.executable, "-m", "bus.cli", "message", "check", str(bad)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1
     event = json.loads(proc.stderr.strip().splitlines()[-1])

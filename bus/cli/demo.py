@@ -55,8 +55,12 @@ def _forms(m: Message) -> dict[str, bytes]:
 
 
 @click.command()
-@click.option("--examples", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of example messages (default: the repository's docs/examples).")
+@click.option(
+    "--examples",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of example messages (default: the repository's docs/examples).",
+)
 def demo(examples: Path | None) -> None:
     """Run the end-to-end demo on the embedded default (today: the envelope round trip)."""
     folder = examples or (_REPO_EXAMPLES if _REPO_EXAMPLES.is_dir() else Path("docs/examples"))
@@ -79,8 +83,11 @@ def demo(examples: Path | None) -> None:
             failures += 1
             click.echo(f"  FAIL {path.name}: {exc}")
             continue
-        what = "FaultMessage" if isinstance(m, FaultMessage) else (
-            f"{m.kind} {m.header.verb.value} {m.header.noun}")
+        what = (
+            "FaultMessage"
+            if isinstance(m, FaultMessage)
+            else (f"{m.kind} {m.header.verb.value} {m.header.noun}")
+        )
         click.echo(f"  ok  {path.name}: {what} -> xml, typed, soap 1.1/1.2, json -> same message")
         if isinstance(m, RequestMessage):
             reply = reply_to(m, result=Result.OK, source="cimbus-demo")
@@ -92,8 +99,10 @@ def demo(examples: Path | None) -> None:
             failures += 1
             click.echo(f"  FAIL {name}: was accepted")
             continue
-        click.echo(f"  ok  {name}: {outcome.answer.kind} code {outcome.error.code} - "
-                   f"{outcome.error.reason[:70]}")
+        click.echo(
+            f"  ok  {name}: {outcome.answer.kind} code {outcome.error.code} - "
+            f"{outcome.error.reason[:70]}"
+        )
     click.echo(f"\n{len(files)} examples, {len(_HOSTILE)} hostile inputs, {failures} failures")
     if failures:
         sys.exit(1)

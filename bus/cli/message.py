@@ -39,8 +39,11 @@ def _read(path: Path) -> bytes:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every result.")
 @click.option(
-    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_LIMITS.max_bytes,
-    show_default=True, help="Refuse messages larger than this.",
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_bytes,
+    show_default=True,
+    help="Refuse messages larger than this.",
 )
 def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
     """Parse and validate each FILE; exit 0 only if every one is a valid message.
@@ -54,27 +57,39 @@ def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
         if outcome.message is not None:
             m = outcome.message
             header = None if isinstance(m, FaultMessage) else m.header
-            results.append({
-                "file": str(path), "ok": True, "kind": m.kind,
-                "verb": header.verb.value if header else None,
-                "noun": header.noun if header else None,
-                "message_id": header.message_id if header else None,
-            })
+            results.append(
+                {
+                    "file": str(path),
+                    "ok": True,
+                    "kind": m.kind,
+                    "verb": header.verb.value if header else None,
+                    "noun": header.noun if header else None,
+                    "message_id": header.message_id if header else None,
+                }
+            )
         else:
             assert outcome.error is not None
             err = outcome.error
-            results.append({
-                "file": str(path), "ok": False, "code": err.code, "reason": err.reason,
-                "element": err.path, "message_id": err.message_id,
-            })
+            results.append(
+                {
+                    "file": str(path),
+                    "ok": False,
+                    "code": err.code,
+                    "reason": err.reason,
+                    "element": err.path,
+                    "message_id": err.message_id,
+                }
+            )
     if as_json:
         ok = sum(r["ok"] for r in results)
         click.echo(json.dumps({"results": results, "ok": ok, "failed": len(results) - ok}))
     else:
         for r in results:
             if r["ok"]:
-                click.echo(f"OK {r['verb'] or '-'} {r['noun'] or r['kind']} "
-                           f"{r['message_id'] or '-'} ({r['file']})")
+                click.echo(
+                    f"OK {r['verb'] or '-'} {r['noun'] or r['kind']} "
+                    f"{r['message_id'] or '-'} ({r['file']})"
+                )
             else:
                 click.echo(f"FAIL {r['code']} {r['reason']} ({r['file']})")
     if not all(r["ok"] for r in results):
@@ -83,12 +98,22 @@ def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
 
 @message.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--to", "target", type=click.Choice(["xml", "json"]), required=True,
-              help="Codec to write.")
-@click.option("--form", type=click.Choice(["generic", "typed"]), default="generic",
-              show_default=True, help="XML form: generic envelope or per-noun typed wrapper.")
-@click.option("--soap", type=click.Choice(["1.1", "1.2"]), default=None,
-              help="Wrap the XML in a SOAP envelope of this version.")
+@click.option(
+    "--to", "target", type=click.Choice(["xml", "json"]), required=True, help="Codec to write."
+)
+@click.option(
+    "--form",
+    type=click.Choice(["generic", "typed"]),
+    default="generic",
+    show_default=True,
+    help="XML form: generic envelope or per-noun typed wrapper.",
+)
+@click.option(
+    "--soap",
+    type=click.Choice(["1.1", "1.2"]),
+    default=None,
+    help="Wrap the XML in a SOAP envelope of this version.",
+)
 @click.option("--noun", default=None, help="Noun for a typed FaultMessage (it has no header).")
 def convert(file: Path, target: str, form: str, soap: str | None, noun: str | None) -> None:
     """Write FILE's message in another codec to stdout (XML <-> JSON, generic <-> typed, SOAP)."""

@@ -48,16 +48,30 @@ from bus.envelope.replies import (
 from bus.envelope.soap import SoapVersion, wrap_soap
 from bus.envelope.typed import wrapper_namespace
 from bus.envelope.xmlread import decode_xml
-from bus.envelope.xmlsafe import DEFAULT_LIMITS, Limits, parse_xml
+from bus.envelope.xmlsafe import DEFAULT_LIMITS, Limits, fragment, parse_xml
 from bus.envelope.xmlwrite import Form, encode_xml
+from cim.errors import MalformedMessage
 
 
 def decode(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Message:
     """Parse a message as received: JSON if it starts with ``{``, else XML (bare or SOAP)."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise MalformedMessage(
+            f"a message must be bytes as received, not {type(data).__name__}; "
+            "encode text as UTF-8 first"
+        )
     head = bytes(data[:64]).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{"):
         return decode_json(bytes(data), limits)
     return decode_xml(data, limits)
+
+
+def fragment_of(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> XmlFragment:
+    """An :class:`XmlFragment` for one XML element given as bytes, in the form the codec keeps.
+
+    The bytes are parsed with the same safe parser as messages (no DTDs, no entities).
+    """
+    return fragment(parse_xml(xml, limits), frozenset())
 
 
 def encode_soap(
@@ -119,6 +133,7 @@ __all__ = [
     "encode_xml",
     "error_from",
     "failure_answer",
+    "fragment_of",
     "from_dict",
     "make_header",
     "new_message_id",

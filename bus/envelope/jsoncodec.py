@@ -9,6 +9,7 @@ so XML -> JSON -> XML loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 from datetime import datetime
@@ -16,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from bus.envelope.model import (
+    XML_INVALID_CHAR,
     Error,
     ErrorObject,
     EventMessage,
@@ -43,13 +45,17 @@ from bus.envelope.model import (
     User,
     Verb,
     XmlFragment,
+    check_noun,
+    parse_verb,
 )
 from bus.envelope.xmlfields import check_base64, to_datetime
-from bus.envelope.xmlsafe import DEFAULT_LIMITS, Limits, fragment, parse_xml
+from bus.envelope.xmlsafe import DEFAULT_LIMITS, ENVELOPE_NS, Limits, fragment, parse_xml
 from bus.envelope.xmlwrite import format_datetime
 from cim.errors import (
     CimbusError,
     HeaderError,
+    InvalidNoun,
+    InvalidVerb,
     MalformedMessage,
     OversizeMessage,
     PayloadError,
@@ -214,17 +220,20 @@ def from_dict(data: Any, limits: Limits = DEFAULT_LIMITS) -> Message:
     kind = _KINDS.get(kind_name)
     if kind is None:
         raise SchemaViolation(
-            f"{kind_name!r} is not a message kind; use one of {sorted(_KINDS)}",
+            f"{kind_name[:40]!r} is not a message kind; use one of {sorted(_KINDS)}",
             path=f"/{kind_name}",
         )
     try:
         message: Message = _decode(body, kind, f"/{kind_name}", limits)
     except CimbusError as exc:
-        if exc.message_id is None and isinstance(body, dict):
-            header = body.get("Header")
-            if isinstance(header, dict):
-                mid = header.get("MessageID")
-                exc.message_id = mid if isinstance(mid, str) else None
+        header = body.get("Header") if isinstance(body, dict) else None
+        if isinstance(header, dict):
+            mid, noun = header.get("MessageID"), header.get("Noun")
+            if exc.message_id is None and isinstance(mid, str) and mid.isprintable():
+                exc.message_id = mid[:200]
+            if exc.message_id and exc.noun is None and isinstance(noun, str):
+                with contextlib.suppress(CimbusError):
+                    exc.noun = check_noun(noun)
         raise
     return message
 
@@ -244,30 +253,52 @@ def _decode(value: Any, kind: Any, path: str, limits: Limits) -> Any:
         return tuple(_decode(v, kind[0], f"{path}[{i}]", limits) for i, v in enumerate(value))
     if kind is XmlFragment:
         if not isinstance(value, str):
-            raise err(f"{path} must be a string of XML", path=path)
-        return fragment(parse_xml(value.encode("utf-8"), limits), frozenset())
+            raise err(f"{path} must be a string of XML, not {_describe(value)}", path=path)
+        _check_text(value, path, MalformedMessage)
+        frag = fragment(parse_xml(value.encode("utf-8"), limits), frozenset())
+        if frag.namespace is None or frag.namespace in ENVELOPE_NS:
+            raise err(
+                f"{path} must be an element in a namespace of its own (a CIM profile), "
+                "not in the envelope's namespace or none",
+                path=path,
+            )
+        return frag
     if kind is datetime:
         if not isinstance(value, str):
-            raise err(f"{path} must be an xs:dateTime string", path=path)
+            raise err(f"{path} must be an xs:dateTime string, not {_describe(value)}", path=path)
         return to_datetime(value.strip(), path, err)
     if kind is bool or kind is int or kind is str:
         if type(value) is not kind:
-            raise err(f"{path} must be a JSON {_JSON_NAMES[kind]}, not {value!r:.40}", path=path)
+            raise err(
+                f"{path} must be a JSON {_JSON_NAMES[kind]}, not {_describe(value)}", path=path
+            )
+        if isinstance(value, str):
+            _check_text(value, path, err)
         return value
+    if kind is Verb:
+        if not isinstance(value, str):
+            raise InvalidVerb(f"{path} must be a verb string, not {_describe(value)}", path=path)
+        try:
+            return parse_verb(value)
+        except InvalidVerb as exc:
+            exc.path = path
+            raise
     if isinstance(kind, type) and issubclass(kind, Enum):
+        if not isinstance(value, str):  # Enum lookup would repr() any value, however deep
+            raise err(f"{path} must be a string, not {_describe(value)}", path=path)
         try:
             return kind(value)
-        except ValueError:
+        except (ValueError, TypeError):
             allowed = ", ".join(str(m.value) for m in kind)
-            raise err(f"{path} is {value!r:.40}; use one of {allowed}", path=path) from None
+            raise err(f"{path} is {_describe(value)}; use one of {allowed}", path=path) from None
     spec = _SPECS[kind]
     if not isinstance(value, dict):
-        raise err(f"{path} must be a JSON object", path=path)
+        raise err(f"{path} must be a JSON object, not {_describe(value)}", path=path)
     known = {key for key, _, _ in spec}
     unknown = [k for k in value if k not in known]
     if unknown:
         raise err(
-            f"{path} has unknown key {unknown[0]!r}; allowed: {', '.join(sorted(known))}",
+            f"{path} has unknown key {unknown[0][:40]!r}; allowed: {', '.join(sorted(known))}",
             path=f"{path}/{unknown[0]}",
         )
     kwargs = {}
@@ -284,7 +315,10 @@ def _decode(value: Any, kind: Any, path: str, limits: Limits) -> Any:
     missing = [a for a in required if a not in kwargs]
     if missing:
         key = next(k for k, a, _ in spec if a == missing[0])
-        raise err(f"{path}/{key} is missing", path=f"{path}/{key}")
+        missing_error: type[CimbusError] = (
+            InvalidNoun if (kind is Header and key == "Noun") else err
+        )
+        raise missing_error(f"{path}/{key} is missing", path=f"{path}/{key}")
     return kind(**kwargs)
 
 
@@ -296,7 +330,43 @@ def decode_json(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Message:
     if len(data) > limits.max_bytes:
         raise OversizeMessage(f"message is {len(data)} bytes, over the limit of {limits.max_bytes}")
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise MalformedMessage(
+            f"JSON object has a duplicate key {exc.args[0][:40]!r}; each key may appear once"
+        ) from None
     except (ValueError, RecursionError) as exc:
         raise MalformedMessage(f"not valid UTF-8 JSON: {str(exc)[:200]}") from None
     return from_dict(parsed, limits)
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def _describe(value: Any) -> str:
+    """A short, safe description of a JSON value for an error message (never a deep repr)."""
+    if isinstance(value, str):
+        return repr(value[:40])
+    if isinstance(value, bool | int | float) or value is None:
+        return repr(value)[:40]
+    return f"a JSON {'array' if isinstance(value, list) else 'object'}"
+
+
+def _check_text(value: str, path: str, err: type[CimbusError]) -> None:
+    if XML_INVALID_CHAR.search(value):
+        raise err(
+            f"{path} holds a character XML cannot carry (a control character or a lone surrogate)",
+            path=path,
+        )

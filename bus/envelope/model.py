@@ -81,6 +81,8 @@ class IdKind(StrEnum):
 
 
 _NOUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+XML_INVALID_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""A character that XML 1.0 cannot carry (controls, lone surrogates, U+FFFE/FFFF)."""
 
 
 def parse_verb(text: str) -> Verb:

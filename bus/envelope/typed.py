@@ -45,7 +45,8 @@ def parse_typed_root(namespace: str | None, localname: str) -> TypedRoot | None:
     m = _WRAPPER_NS.match(namespace)
     if m is None:
         return None
-    ns_noun = m.group(2)
+    # ".../GetXMessage" is either get-X or the noun "GetX": accept both readings
+    ns_nouns = (m.group(2),) if m.group(1) is None else (m.group(1) + m.group(2), m.group(2))
     for suffix, kind in (
         ("ResponseMessage", "ResponseMessage"),
         ("FaultMessage", "FaultMessage"),
@@ -54,11 +55,12 @@ def parse_typed_root(namespace: str | None, localname: str) -> TypedRoot | None:
     ):
         if localname.endswith(suffix) and localname != suffix:
             noun = localname[: -len(suffix)]
-            return TypedRoot(namespace, localname, kind, noun, None) if noun == ns_noun else None
+            return TypedRoot(namespace, localname, kind, noun, None) if noun in ns_nouns else None
     for prefix, verb in _OPERATIONS:
-        if localname.startswith(prefix) and localname[len(prefix) :] == ns_noun:
+        noun = localname[len(prefix) :]
+        if localname.startswith(prefix) and noun in ns_nouns:
             kind = "RequestMessage" if verb in REQUEST_VERBS else "EventMessage"
-            return TypedRoot(namespace, localname, kind, ns_noun, verb)
+            return TypedRoot(namespace, localname, kind, noun, verb)
     return None
 
 

@@ -25,6 +25,7 @@ from bus.envelope.model import (
     Name,
     NameType,
     NameTypeAuthority,
+    ObjectID,
     Operation,
     OperationSet,
     Option,
@@ -43,15 +44,14 @@ from bus.envelope.model import (
 )
 from bus.envelope.typed import TypedRoot, parse_typed_root
 from bus.envelope.xmlfields import (
-    Seq,
+    Shape,
     check_base64,
     object_id,
-    opt_text,
-    text_of,
+    opt,
+    read,
     to_bool,
     to_datetime,
     to_int,
-    typed_value,
 )
 from bus.envelope.xmlsafe import (
     DEFAULT_LIMITS,
@@ -64,6 +64,7 @@ from bus.envelope.xmlsafe import (
 from cim.errors import (
     CimbusError,
     HeaderError,
+    InvalidNoun,
     MalformedMessage,
     PayloadError,
     RequestError,
@@ -101,8 +102,7 @@ def decode_element(root: _Element, limits: Limits = DEFAULT_LIMITS) -> Message:
             )
         return reader.typed(root, typed)
     except CimbusError as exc:
-        if exc.message_id is None:
-            _salvage_ids(root, exc)
+        _salvage_ids(root, exc)
         raise
 
 
@@ -114,17 +114,54 @@ def _salvage_ids(root: _Element, exc: CimbusError) -> None:
     """
     for header in root:
         if isinstance(header.tag, str) and header.tag.endswith("}Header"):
-            mid = (header.findtext(f"{_M}MessageID") or "").strip() or None
-            exc.message_id = mid
-            exc.correlation_id = (header.findtext(f"{_M}CorrelationID") or "").strip() or None
+            if exc.message_id is None:
+                exc.message_id = (header.findtext(f"{_M}MessageID") or "").strip() or None
+            if exc.correlation_id is None:
+                cid = (header.findtext(f"{_M}CorrelationID") or "").strip() or None
+                exc.correlation_id = cid
             noun = (header.findtext(f"{_M}Noun") or "").strip()
-            if mid and exc.noun is None and _NOUN.match(noun):
+            if exc.message_id and exc.noun is None and _NOUN.match(noun):
                 exc.noun = noun
             return
 
 
+_NO_HEADER: dict[str, type[CimbusError]] = {"Header": HeaderError}
+_ROOT_SHAPES = {
+    "RequestMessage": Shape("Header Request? Payload?", "Header Request Payload", _NO_HEADER),
+    "ResponseMessage": Shape("Header Reply Payload?", "Header Reply Payload", _NO_HEADER),
+    "EventMessage": Shape("Header Payload?", "Header Payload", _NO_HEADER),
+    "FaultMessage": Shape("Reply", "Reply"),
+    "Message": Shape("Header Request? Reply? Payload?", "Header Request Reply Payload", _NO_HEADER),
+}
+_HEADER = Shape(
+    "Verb Noun Revision? ReplayDetection? Context? Timestamp? Source? AsyncReplyFlag? "
+    "ReplyAddress? AckRequired? User? MessageID? CorrelationID? Comment? Property* ##other*",
+    "ReplayDetection User Property",
+    {"Noun": InvalidNoun},
+)
+_REPLAY = Shape("Nonce Created")
+_USER = Shape("UserID Organization?")
+_PROPERTY = Shape("Name Value?")
+_REQUEST = Shape("StartTime? EndTime? Option* ID* ##other*", "Option ID")
+_OPTION = Shape("name value?")
+_REPLY = Shape("Result Error* ID* ##other* operationId?", "Error ID")
+_ERROR = Shape(
+    "code level? reason? details? xpath? stackTrace? Location? ID? relatedID* object? operationId?",
+    "Location ID relatedID object",
+)
+_LOCATION = Shape("node? pipeline? stage?")
+_OBJECT = Shape("mRID? serialNumber? Name* objectType?", "Name")
+_NAME = Shape("name NameType?", "NameType")
+_NAME_TYPE = Shape("name description? NameTypeAuthority?", "NameTypeAuthority")
+_AUTHORITY = Shape("name description?")
+_PAYLOAD = Shape("##other* OperationSet? Compressed? ID* Format?", "OperationSet ID")
+_OPERATION_SET = Shape("enforceMsgSequence? enforceTransactionalIntegrity? Operation*", "Operation")
+_OPERATION = Shape("operationId noun? verb? elementOperation? ##other?")
+_MSG = (MESSAGE_NS,)
+
+
 class _Reader:
-    """Walks one message element; ``ns`` is the tuple of namespaces of structural elements."""
+    """Walks one message element; ``envelope`` holds the namespaces that are not payload."""
 
     __slots__ = ("envelope", "limits")
 
@@ -132,145 +169,128 @@ class _Reader:
         self.limits = limits
         self.envelope = envelope
 
-    def frag(self, el: _Element) -> XmlFragment:
-        """A foreign element as a fragment, without unused envelope namespaces."""
-        return fragment(el, self.envelope)
+    def frags(self, elements: list[_Element] | None) -> tuple[XmlFragment, ...]:
+        """Foreign elements as fragments, without unused envelope namespaces."""
+        return () if elements is None else tuple(fragment(x, self.envelope) for x in elements)
 
     # --- roots ---------------------------------------------------------------------------
 
     def generic(self, root: _Element, local: str) -> Message:
-        ns = (MESSAGE_NS,)
-        path = f"/{local}"
-        if local not in (
-            "RequestMessage",
-            "ResponseMessage",
-            "EventMessage",
-            "FaultMessage",
-            "Message",
-        ):
+        """A message in the generic envelope namespace."""
+        shape = _ROOT_SHAPES.get(local)
+        if shape is None:
             raise SchemaViolation(
                 f"{local!r} is not an IEC 61968-100 message element; expected RequestMessage, "
                 "ResponseMessage, EventMessage or FaultMessage",
-                path=path,
+                path=f"/{local}",
             )
-        seq = Seq(root, path, ns, SchemaViolation)
-        if local == "FaultMessage":
-            reply = self.reply(seq.need("Reply"), f"{path}/Reply")
-            seq.end()
-            return FaultMessage(reply)
-        header = self.header(seq.need("Header"), f"{path}/Header")
+        return self._message(root, local, shape, _MSG, _MSG, f"/{local}", None)
+
+    def typed(self, root: _Element, typed: TypedRoot) -> Message:
+        """A message in a per-noun typed wrapper."""
+        wrapper = typed.namespace
+        self.envelope = ENVELOPE_NS | {wrapper}
+        shape = _ROOT_SHAPES[typed.kind]
+        return self._message(
+            root, typed.kind, shape, (wrapper,), (MESSAGE_NS, wrapper), f"/{typed.localname}", typed
+        )
+
+    def _message(
+        self,
+        root: _Element,
+        kind: str,
+        shape: Shape,
+        structural: tuple[str, ...],
+        inner: tuple[str, ...],
+        path: str,
+        typed: TypedRoot | None,
+    ) -> Message:
+        slots = read(root, path, shape, structural, SchemaViolation)
+        if kind == "FaultMessage":
+            return FaultMessage(self.reply(slots[0], f"{path}/Reply"))
+        named = {"Header": slots[0], "Request": None, "Reply": None, "Payload": slots[-1]}
+        if len(slots) == 4:  # the draft's generic Message
+            named["Request"], named["Reply"] = slots[1], slots[2]
+        elif len(slots) == 3:
+            named[shape.names[1]] = slots[1]
+        header = self.header(named["Header"], f"{path}/Header")
         try:
-            return self._body(seq, local, header, ns, ns, path)
+            if typed is not None:
+                _check_wrapper(header, typed, path)
+            if kind == "Message":  # the draft's generic MessageType: kind follows the verb
+                kind = _kind_for_verb(header.verb)
+                for name in ("Request", "Reply"):
+                    if named[name] is not None and not kind.startswith(name):
+                        raise SchemaViolation(
+                            f"{path}/{name} does not belong in a {kind}", path=f"{path}/{name}"
+                        )
+            payload_el = named["Payload"]
+            payload = (
+                None if payload_el is None else self.payload(payload_el, f"{path}/Payload", inner)
+            )
+            if kind == "RequestMessage":
+                request_el = named.get("Request")
+                request = (
+                    None
+                    if request_el is None
+                    else self.request(request_el, f"{path}/Request", inner)
+                )
+                return RequestMessage(header, request, payload)
+            if kind == "ResponseMessage":
+                reply_el = named.get("Reply")
+                if reply_el is None:
+                    raise SchemaViolation(f"{path}/Reply is missing", path=f"{path}/Reply")
+                return ResponseMessage(header, self.reply(reply_el, f"{path}/Reply"), payload)
+            return EventMessage(header, payload)
         except CimbusError as exc:
             exc.message_id = exc.message_id or header.message_id
             exc.correlation_id = exc.correlation_id or header.correlation_id
             exc.noun = exc.noun or header.noun
             raise
 
-    def typed(self, root: _Element, typed: TypedRoot) -> Message:
-        wrapper = typed.namespace
-        self.envelope = ENVELOPE_NS | {wrapper}
-        path = f"/{typed.localname}"
-        structural = (wrapper,)
-        inner = (MESSAGE_NS, wrapper)
-        seq = Seq(root, path, structural, SchemaViolation)
-        if typed.kind == "FaultMessage":
-            reply = self.reply(seq.need("Reply"), f"{path}/Reply")
-            seq.end()
-            return FaultMessage(reply)
-        header = self.header(seq.need("Header"), f"{path}/Header")
-        if header.noun != typed.noun or (typed.verb is not None and header.verb != typed.verb):
-            expected = f"{typed.verb.value if typed.verb else header.verb.value} {typed.noun}"
-            raise HeaderError(
-                f"Header says {header.verb.value} {header.noun} but the wrapper element "
-                f"{typed.localname} means {expected}",
-                path=f"{path}/Header",
-                message_id=header.message_id,
-            )
-        try:
-            return self._body(seq, typed.kind, header, structural, inner, path)
-        except CimbusError as exc:
-            exc.message_id = exc.message_id or header.message_id
-            exc.noun = exc.noun or header.noun
-            raise
-
-    def _body(
-        self,
-        seq: Seq,
-        kind: str,
-        header: Header,
-        structural: tuple[str, ...],
-        inner: tuple[str, ...],
-        path: str,
-    ) -> Message:
-        if kind == "Message":  # the draft's generic MessageType: kind follows the verb
-            kind = _kind_for_verb(header.verb)
-        request = reply = payload = None
-        if kind == "RequestMessage":
-            el = seq.take("Request")
-            request = None if el is None else self.request(el, f"{path}/Request", inner)
-        elif kind == "ResponseMessage":
-            reply = self.reply(seq.need("Reply"), f"{path}/Reply")
-        el = seq.take("Payload")
-        if el is not None:
-            payload = self.payload(el, f"{path}/Payload", inner)
-        seq.end()
-        if kind == "RequestMessage":
-            return RequestMessage(header, request, payload)
-        if kind == "ResponseMessage":
-            assert reply is not None
-            return ResponseMessage(header, reply, payload)
-        return EventMessage(header, payload)
-
     # --- header --------------------------------------------------------------------------
 
     def header(self, el: _Element, path: str) -> Header:
+        """The Header element."""
         e = HeaderError
-        s = Seq(el, path, (MESSAGE_NS,), e)
-        verb_el = s.need("Verb")
+        (
+            verb_text,
+            noun,
+            revision,
+            replay_el,
+            context,
+            timestamp,
+            source,
+            async_flag,
+            reply_address,
+            ack,
+            user_el,
+            message_id,
+            correlation_id,
+            comment,
+            property_els,
+            others,
+        ) = read(el, path, _HEADER, _MSG, e)
         try:
-            verb = parse_verb(text_of(verb_el, f"{path}/Verb", e))
+            verb = parse_verb(verb_text)
         except CimbusError as exc:
             exc.path = f"{path}/Verb"
             raise
-        noun = text_of(s.need("Noun"), f"{path}/Noun", e)
-        revision = opt_text(s.take("Revision"), f"{path}/Revision", e)
         replay = None
-        if (rd := s.take("ReplayDetection")) is not None:
-            rs = Seq(rd, f"{path}/ReplayDetection", (MESSAGE_NS,), e)
-            nonce = text_of(rs.need("Nonce"), f"{path}/ReplayDetection/Nonce", e)
-            created = to_datetime(
-                text_of(rs.need("Created"), f"{path}/ReplayDetection/Created", e).strip(),
-                f"{path}/ReplayDetection/Created",
-                e,
-            )
-            rs.end()
-            replay = ReplayDetection(nonce, created)
-        context = opt_text(s.take("Context"), f"{path}/Context", e)
-        timestamp = typed_value(s.take("Timestamp"), f"{path}/Timestamp", e, to_datetime)
-        source = opt_text(s.take("Source"), f"{path}/Source", e)
-        async_flag = typed_value(s.take("AsyncReplyFlag"), f"{path}/AsyncReplyFlag", e, to_bool)
-        reply_address = opt_text(s.take("ReplyAddress"), f"{path}/ReplyAddress", e)
-        ack = typed_value(s.take("AckRequired"), f"{path}/AckRequired", e, to_bool)
+        if replay_el is not None:
+            rp = f"{path}/ReplayDetection"
+            nonce, created = read(replay_el, rp, _REPLAY, _MSG, e)
+            replay = ReplayDetection(nonce, to_datetime(created.strip(), f"{rp}/Created", e))
         user = None
-        if (u := s.take("User")) is not None:
-            us = Seq(u, f"{path}/User", (MESSAGE_NS,), e)
-            user_id = text_of(us.need("UserID"), f"{path}/User/UserID", e)
-            org = opt_text(us.take("Organization"), f"{path}/User/Organization", e)
-            us.end()
-            user = User(user_id, org)
-        message_id = opt_text(s.take("MessageID"), f"{path}/MessageID", e)
-        correlation_id = opt_text(s.take("CorrelationID"), f"{path}/CorrelationID", e)
-        comment = opt_text(s.take("Comment"), f"{path}/Comment", e)
-        props = []
-        for p in s.take_all("Property"):
-            ps = Seq(p, f"{path}/Property", (MESSAGE_NS,), e)
-            name = text_of(ps.need("Name"), f"{path}/Property/Name", e)
-            value = opt_text(ps.take("Value"), f"{path}/Property/Value", e)
-            ps.end()
-            props.append(Property(name, value))
-        extensions = tuple(self.frag(x) for x in s.take_foreign((MESSAGE_NS,)))
-        s.end()
+        if user_el is not None:
+            user = User(*read(user_el, f"{path}/User", _USER, _MSG, e))
+        props = (
+            ()
+            if property_els is None
+            else tuple(
+                Property(*read(p, f"{path}/Property", _PROPERTY, _MSG, e)) for p in property_els
+            )
+        )
         try:
             return Header(
                 verb,
@@ -278,186 +298,186 @@ class _Reader:
                 revision,
                 replay,
                 context,
-                timestamp,
+                opt(to_datetime, timestamp, path, "Timestamp", e),
                 source,
-                async_flag,
+                opt(to_bool, async_flag, path, "AsyncReplyFlag", e),
                 reply_address,
-                ack,
+                opt(to_bool, ack, path, "AckRequired", e),
                 user,
                 message_id,
                 correlation_id,
                 comment,
-                tuple(props),
-                extensions,
+                props,
+                self.frags(others),
             )
         except CimbusError as exc:
-            exc.path = f"{path}/Noun"
+            if exc.path is None:
+                exc.path = f"{path}/Noun"
             exc.message_id = message_id
             raise
 
     # --- request -------------------------------------------------------------------------
 
     def request(self, el: _Element, path: str, inner: tuple[str, ...]) -> Request:
+        """The Request element (its own children may be in the typed wrapper namespace)."""
         e = RequestError
-        s = Seq(el, path, inner, e)
-        start = typed_value(s.take("StartTime"), f"{path}/StartTime", e, to_datetime)
-        end = typed_value(s.take("EndTime"), f"{path}/EndTime", e, to_datetime)
-        options = []
-        for o in s.take_all("Option"):
-            os_ = Seq(o, f"{path}/Option", (MESSAGE_NS,), e)
-            name = text_of(os_.need("name"), f"{path}/Option/name", e)
-            value = opt_text(os_.take("value"), f"{path}/Option/value", e)
-            os_.end()
-            options.append(Option(name, value))
-        ids = tuple(object_id(i, f"{path}/ID", e) for i in s.take_all("ID"))
-        profile = tuple(self.frag(x) for x in s.take_foreign(inner))
-        s.end()
-        return Request(start, end, tuple(options), ids, profile)
+        start, end, option_els, id_els, others = read(el, path, _REQUEST, inner, e)
+        options = (
+            ()
+            if option_els is None
+            else tuple(Option(*read(o, f"{path}/Option", _OPTION, _MSG, e)) for o in option_els)
+        )
+        return Request(
+            opt(to_datetime, start, path, "StartTime", e),
+            opt(to_datetime, end, path, "EndTime", e),
+            options,
+            _ids(id_els, f"{path}/ID", e),
+            self.frags(others),
+        )
 
     # --- reply ---------------------------------------------------------------------------
 
     def reply(self, el: _Element, path: str) -> Reply:
+        """The Reply element."""
         e = SchemaViolation
-        s = Seq(el, path, (MESSAGE_NS,), e)
-        text = text_of(s.need("Result"), f"{path}/Result", e)
-        try:
-            result = Result(text)
-        except ValueError:
+        text, error_els, id_els, others, op = read(el, path, _REPLY, _MSG, e)
+        result = _RESULTS.get(text)
+        if result is None:
             raise e(
                 f"{path}/Result is {text[:40]!r}; use OK, PARTIAL or FAILED", path=f"{path}/Result"
-            ) from None
-        errors = tuple(self.error(x, f"{path}/Error") for x in s.take_all("Error"))
-        ids = tuple(object_id(i, f"{path}/ID", e) for i in s.take_all("ID"))
-        extensions = tuple(self.frag(x) for x in s.take_foreign((MESSAGE_NS,)))
-        op = typed_value(s.take("operationId"), f"{path}/operationId", e, to_int)
-        s.end()
-        return Reply(result, errors, ids, extensions, op)
+            )
+        errors = (
+            () if error_els is None else tuple(self.error(x, f"{path}/Error") for x in error_els)
+        )
+        return Reply(
+            result,
+            errors,
+            _ids(id_els, f"{path}/ID", e),
+            self.frags(others),
+            opt(to_int, op, path, "operationId", e),
+        )
 
     def error(self, el: _Element, path: str) -> Error:
+        """One Error of a Reply."""
         e = SchemaViolation
-        s = Seq(el, path, (MESSAGE_NS,), e)
-        code = text_of(s.need("code"), f"{path}/code", e)
+        (
+            code,
+            level_text,
+            reason,
+            details,
+            xpath,
+            stack,
+            loc_el,
+            id_el,
+            related_els,
+            obj_el,
+            op,
+        ) = read(el, path, _ERROR, _MSG, e)
         level = None
-        if (lv := s.take("level")) is not None:
-            text = text_of(lv, f"{path}/level", e)
-            try:
-                level = Level(text)
-            except ValueError:
+        if level_text is not None:
+            level = _LEVELS.get(level_text)
+            if level is None:
                 raise e(
-                    f"{path}/level is {text[:40]!r}; use INFORM, WARNING, FATAL or CATASTROPHIC",
+                    f"{path}/level is {level_text[:40]!r}; use INFORM, WARNING, FATAL or "
+                    "CATASTROPHIC",
                     path=f"{path}/level",
-                ) from None
-        reason = opt_text(s.take("reason"), f"{path}/reason", e)
-        details = opt_text(s.take("details"), f"{path}/details", e)
-        xpath = opt_text(s.take("xpath"), f"{path}/xpath", e)
-        stack = opt_text(s.take("stackTrace"), f"{path}/stackTrace", e)
+                )
         location = None
-        if (loc := s.take("Location")) is not None:
-            ls = Seq(loc, f"{path}/Location", (MESSAGE_NS,), e)
-            location = Location(
-                opt_text(ls.take("node"), f"{path}/Location/node", e),
-                opt_text(ls.take("pipeline"), f"{path}/Location/pipeline", e),
-                opt_text(ls.take("stage"), f"{path}/Location/stage", e),
-            )
-            ls.end()
-        ident = s.take("ID")
-        err_id = None if ident is None else object_id(ident, f"{path}/ID", e)
-        related = tuple(object_id(i, f"{path}/relatedID", e) for i in s.take_all("relatedID"))
-        obj = None
-        if (o := s.take("object")) is not None:
-            obj = self.error_object(o, f"{path}/object")
-        op = typed_value(s.take("operationId"), f"{path}/operationId", e, to_int)
-        s.end()
-        return Error(code, level, reason, details, xpath, stack, location, err_id, related, obj, op)
+        if loc_el is not None:
+            location = Location(*read(loc_el, f"{path}/Location", _LOCATION, _MSG, e))
+        return Error(
+            code,
+            level,
+            reason,
+            details,
+            xpath,
+            stack,
+            location,
+            None if id_el is None else object_id(id_el, f"{path}/ID", e),
+            _ids(related_els, f"{path}/relatedID", e),
+            None if obj_el is None else self.error_object(obj_el, f"{path}/object"),
+            opt(to_int, op, path, "operationId", e),
+        )
 
     def error_object(self, el: _Element, path: str) -> ErrorObject:
+        """The object an Error is about."""
         e = SchemaViolation
-        s = Seq(el, path, (MESSAGE_NS,), e)
-        mrid = opt_text(s.take("mRID"), f"{path}/mRID", e)
-        serial = opt_text(s.take("serialNumber"), f"{path}/serialNumber", e)
+        mrid, serial, name_els, object_type = read(el, path, _OBJECT, _MSG, e)
         names = []
-        for n in s.take_all("Name"):
-            ns_ = Seq(n, f"{path}/Name", (MESSAGE_NS,), e)
-            name = text_of(ns_.need("name"), f"{path}/Name/name", e)
+        for n in name_els or ():
+            name, type_el = read(n, f"{path}/Name", _NAME, _MSG, e)
             name_type = None
-            if (nt := ns_.take("NameType")) is not None:
-                ts = Seq(nt, f"{path}/Name/NameType", (MESSAGE_NS,), e)
-                tname = text_of(ts.need("name"), f"{path}/Name/NameType/name", e)
-                tdesc = opt_text(ts.take("description"), f"{path}/Name/NameType/description", e)
-                auth = None
-                if (a := ts.take("NameTypeAuthority")) is not None:
-                    ap = f"{path}/Name/NameType/NameTypeAuthority"
-                    as_ = Seq(a, ap, (MESSAGE_NS,), e)
-                    auth = NameTypeAuthority(
-                        text_of(as_.need("name"), f"{ap}/name", e),
-                        opt_text(as_.take("description"), f"{ap}/description", e),
+            if type_el is not None:
+                tp = f"{path}/Name/NameType"
+                tname, tdesc, auth_el = read(type_el, tp, _NAME_TYPE, _MSG, e)
+                auth = (
+                    None
+                    if auth_el is None
+                    else NameTypeAuthority(
+                        *read(auth_el, f"{tp}/NameTypeAuthority", _AUTHORITY, _MSG, e)
                     )
-                    as_.end()
-                ts.end()
+                )
                 name_type = NameType(tname, tdesc, auth)
-            ns_.end()
             names.append(Name(name, name_type))
-        otype = opt_text(s.take("objectType"), f"{path}/objectType", e)
-        s.end()
-        return ErrorObject(mrid, serial, tuple(names), otype)
+        return ErrorObject(mrid, serial, tuple(names), object_type)
 
     # --- payload -------------------------------------------------------------------------
 
     def payload(self, el: _Element, path: str, inner: tuple[str, ...]) -> Payload:
+        """The Payload element."""
         e = PayloadError
-        s = Seq(el, path, inner, e)
-        elements = tuple(self.frag(x) for x in s.take_foreign(inner))
-        opset = None
-        if (o := s.take("OperationSet")) is not None:
-            opset = self.operation_set(o, f"{path}/OperationSet")
-        compressed = None
-        if (c := s.take("Compressed")) is not None:
-            compressed = check_base64(text_of(c, f"{path}/Compressed", e), f"{path}/Compressed")
-        ids = tuple(object_id(i, f"{path}/ID", e) for i in s.take_all("ID"))
-        fmt = opt_text(s.take("Format"), f"{path}/Format", e)
-        s.end()
-        return Payload(elements, opset, compressed, ids, fmt)
+        others, opset_el, compressed, id_els, fmt = read(el, path, _PAYLOAD, inner, e)
+        return Payload(
+            self.frags(others),
+            None if opset_el is None else self.operation_set(opset_el, f"{path}/OperationSet"),
+            None if compressed is None else check_base64(compressed, f"{path}/Compressed"),
+            _ids(id_els, f"{path}/ID", e),
+            fmt,
+        )
 
     def operation_set(self, el: _Element, path: str) -> OperationSet:
+        """An OperationSet."""
         e = PayloadError
-        s = Seq(el, path, (MESSAGE_NS,), e)
-        seq_flag = typed_value(
-            s.take("enforceMsgSequence"), f"{path}/enforceMsgSequence", e, to_bool
-        )
-        integrity = typed_value(
-            s.take("enforceTransactionalIntegrity"),
-            f"{path}/enforceTransactionalIntegrity",
-            e,
-            to_bool,
-        )
+        sequence, integrity, op_els = read(el, path, _OPERATION_SET, _MSG, e)
         ops = []
-        for op in s.take_all("Operation"):
-            p = f"{path}/Operation"
-            os_ = Seq(op, p, (MESSAGE_NS,), e)
-            op_id = to_int(
-                text_of(os_.need("operationId"), f"{p}/operationId", e).strip(),
-                f"{p}/operationId",
-                e,
-            )
-            noun = opt_text(os_.take("noun"), f"{p}/noun", e)
-            verb_text = opt_text(os_.take("verb"), f"{p}/verb", e)
-            verb: Verb | None = None if verb_text is None else parse_verb(verb_text)
-            elem_op = typed_value(os_.take("elementOperation"), f"{p}/elementOperation", e, to_bool)
-            body = os_.take_foreign((MESSAGE_NS,))
-            if len(body) > 1:
-                raise e(f"{p} holds {len(body)} payload elements; an Operation carries one", path=p)
-            os_.end()
+        p = f"{path}/Operation"
+        for op in op_els or ():
+            op_id, noun, verb_text, elem_op, body = read(op, p, _OPERATION, _MSG, e)
             ops.append(
                 Operation(
-                    op_id,
+                    to_int(op_id.strip(), f"{p}/operationId", e),
                     noun,
-                    verb,
-                    elem_op,
-                    self.frag(body[0]) if body else None,
+                    None if verb_text is None else parse_verb(verb_text),
+                    opt(to_bool, elem_op, p, "elementOperation", e),
+                    None if body is None else fragment(body, self.envelope),
                 )
             )
-        s.end()
-        return OperationSet(seq_flag, integrity, tuple(ops))
+        return OperationSet(
+            opt(to_bool, sequence, path, "enforceMsgSequence", e),
+            opt(to_bool, integrity, path, "enforceTransactionalIntegrity", e),
+            tuple(ops),
+        )
+
+
+_RESULTS = {r.value: r for r in Result}
+_LEVELS = {lv.value: lv for lv in Level}
+
+
+def _ids(
+    elements: list[_Element] | None, path: str, error: type[SchemaViolation]
+) -> tuple[ObjectID, ...]:
+    return () if elements is None else tuple(object_id(i, path, error) for i in elements)
+
+
+def _check_wrapper(header: Header, typed: TypedRoot, path: str) -> None:
+    if header.noun != typed.noun or (typed.verb is not None and header.verb != typed.verb):
+        expected = f"{typed.verb.value if typed.verb else header.verb.value} {typed.noun}"
+        raise HeaderError(
+            f"Header says {header.verb.value} {header.noun} but the wrapper element "
+            f"{typed.localname} means {expected}",
+            path=f"{path}/Header",
+            message_id=header.message_id,
+        )
 
 
 def _kind_for_verb(verb: Verb) -> str:

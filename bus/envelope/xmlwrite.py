@@ -6,12 +6,12 @@ were received (each carries its own namespace declarations), so nothing in them 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Literal
 
 from bus.envelope.model import (
     MESSAGE_NS,
+    XML_INVALID_CHAR,
     Error,
     ErrorObject,
     EventMessage,
@@ -32,12 +32,16 @@ from bus.envelope.typed import typed_root_name, wrapper_namespace
 from cim.errors import SchemaViolation
 
 Form = Literal["generic", "typed"]
-_BAD_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_BOOL = {True: "true", False: "false"}
 
 
 def _esc(text: str) -> str:
-    if _BAD_CHAR.search(text):
+    if text.isascii() and text.isprintable():  # fast path: ids, names, codes
+        if "&" in text or "<" in text or ">" in text:
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return text
+    if XML_INVALID_CHAR.search(text):
         raise SchemaViolation(f"text {text[:40]!r} holds a character XML cannot carry")
     return (
         text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
@@ -100,37 +104,46 @@ class _Writer:
         self.out.append(f"<{prefix}:{name}{attrs}>{_esc(oid.value)}</{prefix}:{name}>")
 
     def header(self, h: Header) -> None:
-        m, o = "m", self.out
-        o.append(f"<{self.s}:Header>")
-        o.append(f"<m:Verb>{h.verb.value}</m:Verb>")
-        self.leaf(m, "Noun", h.noun)
-        self.leaf(m, "Revision", h.revision)
-        if h.replay_detection is not None:
-            o.append("<m:ReplayDetection>")
-            self.leaf(m, "Nonce", h.replay_detection.nonce)
-            self.when(m, "Created", h.replay_detection.created)
-            o.append("</m:ReplayDetection>")
-        self.leaf(m, "Context", h.context)
-        self.when(m, "Timestamp", h.timestamp)
-        self.leaf(m, "Source", h.source)
-        self.flag(m, "AsyncReplyFlag", h.async_reply_flag)
-        self.leaf(m, "ReplyAddress", h.reply_address)
-        self.flag(m, "AckRequired", h.ack_required)
-        if h.user is not None:
-            o.append("<m:User>")
-            self.leaf(m, "UserID", h.user.user_id)
-            self.leaf(m, "Organization", h.user.organization)
-            o.append("</m:User>")
-        self.leaf(m, "MessageID", h.message_id)
-        self.leaf(m, "CorrelationID", h.correlation_id)
-        self.leaf(m, "Comment", h.comment)
+        # the hottest path: one f-string per present field, no helper calls
+        a, e = self.out.append, _esc
+        a(f"<{self.s}:Header><m:Verb>{h.verb.value}</m:Verb><m:Noun>{e(h.noun)}</m:Noun>")
+        if h.revision is not None:
+            a(f"<m:Revision>{e(h.revision)}</m:Revision>")
+        if (rd := h.replay_detection) is not None:
+            a(
+                f"<m:ReplayDetection><m:Nonce>{e(rd.nonce)}</m:Nonce><m:Created>"
+                f"{format_datetime(rd.created)}</m:Created></m:ReplayDetection>"
+            )
+        if h.context is not None:
+            a(f"<m:Context>{e(h.context)}</m:Context>")
+        if h.timestamp is not None:
+            a(f"<m:Timestamp>{format_datetime(h.timestamp)}</m:Timestamp>")
+        if h.source is not None:
+            a(f"<m:Source>{e(h.source)}</m:Source>")
+        if h.async_reply_flag is not None:
+            a(f"<m:AsyncReplyFlag>{_BOOL[h.async_reply_flag]}</m:AsyncReplyFlag>")
+        if h.reply_address is not None:
+            a(f"<m:ReplyAddress>{e(h.reply_address)}</m:ReplyAddress>")
+        if h.ack_required is not None:
+            a(f"<m:AckRequired>{_BOOL[h.ack_required]}</m:AckRequired>")
+        if (u := h.user) is not None:
+            org = (
+                ""
+                if u.organization is None
+                else (f"<m:Organization>{e(u.organization)}</m:Organization>")
+            )
+            a(f"<m:User><m:UserID>{e(u.user_id)}</m:UserID>{org}</m:User>")
+        if h.message_id is not None:
+            a(f"<m:MessageID>{e(h.message_id)}</m:MessageID>")
+        if h.correlation_id is not None:
+            a(f"<m:CorrelationID>{e(h.correlation_id)}</m:CorrelationID>")
+        if h.comment is not None:
+            a(f"<m:Comment>{e(h.comment)}</m:Comment>")
         for p in h.properties:
-            o.append("<m:Property>")
-            self.leaf(m, "Name", p.name)
-            self.leaf(m, "Value", p.value)
-            o.append("</m:Property>")
+            value = "" if p.value is None else f"<m:Value>{e(p.value)}</m:Value>"
+            a(f"<m:Property><m:Name>{e(p.name)}</m:Name>{value}</m:Property>")
         self.fragments(h.extensions)
-        o.append(f"</{self.s}:Header>")
+        a(f"</{self.s}:Header>")
 
     def request(self, r: Request, prefix: str) -> None:
         o = self.out
