@@ -22,17 +22,24 @@ def corpus_missing_reason() -> str:
     )
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Corpus tests skip on a user's clone without ../shared/data, and fail in CI."""
-    if item.get_closest_marker("corpus") and not SHARED_DATA.is_dir():
+def require_corpus() -> None:
+    """Skip on a user's clone without ../shared/data; fail in CI, where it must be present."""
+    if not SHARED_DATA.is_dir():
         if os.environ.get("CI"):
             pytest.fail(f"CI must run corpus tests: {corpus_missing_reason()}")
         pytest.skip(corpus_missing_reason())
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Tests marked ``corpus`` need ../shared/data."""
+    if item.get_closest_marker("corpus"):
+        require_corpus()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real CIM grids and IEC 61968-100 schemas (read-only)."""
+    require_corpus()
     return SHARED_DATA
 
 
