@@ -120,3 +120,16 @@ def test_durable_message_survives_restart(fresh_rabbitmq_node: RabbitNode) -> No
         assert method is not None, "the durable message was lost across the restart"
         assert body == PAYLOAD
         channel.basic_ack(method.delivery_tag)
+
+
+def test_missing_broker_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    """Without rabbitmq-server a broker test fails when CI is set and only skips elsewhere."""
+    import rabbitnode_os
+
+    monkeypatch.setattr(rabbitnode_os, "rabbitmq_installed", lambda: False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="RabbitMQ is required in CI"):
+        rabbitnode_os.require_rabbitmq()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="make test"):
+        rabbitnode_os.require_rabbitmq()
