@@ -20,7 +20,8 @@ from lxml import etree
 import bus.envelope as env
 from cim.errors import CimbusError, MalformedMessage, OversizeMessage, PayloadError
 
-from hostile_cases import CASES, CORRELATED, MSG_NS, PASSWD_MARKER, XI_NS, XINCLUDE, Case
+from hostile_builders import MSG_NS, PASSWD_MARKER, XI_NS, XINCLUDE, Case
+from hostile_cases import CASES, CORRELATED
 
 IDS = [c.name for c in CASES]
 
