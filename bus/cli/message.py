@@ -48,7 +48,7 @@ def _read(path: Path) -> bytes:
 def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
     """Parse and validate each FILE; exit 0 only if every one is a valid message.
 
-    Prints ``OK <verb> <noun> <MessageID> (<file>)`` or ``FAIL <code> <reason> (<file>)``.
+    Prints "OK <verb> <noun> <MessageID> (<file>)" or "FAIL <code> <reason> (<file>)" per file.
     """
     limits = Limits(max_bytes=max_bytes)
     results: list[dict[str, Any]] = []
