@@ -1,0 +1,251 @@
+"""One contract for every transport: routing, request/reply, acks and retries, dead letters,
+competing consumers, ordering, limits, journal. Parametrised over the implementations."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import bus.envelope as env
+from bus.journal import Journal
+from bus.routing import request_bindings, request_queue, topic_matches
+from bus.transport import transport_class
+from bus.transport.base import Delivery
+from bus.transport.memory import MemoryTransport
+from cim.errors import ConfigurationError, OversizeMessage, RequestTimeout, TransportError
+
+MR_NS = "http://iec.ch/TC57/2011/MeterReadings#"
+
+
+def event(noun: str = "MeterReadings", verb: str = "created", n: int = 0) -> env.EventMessage:
+    """An event carrying a small MeterReadings payload numbered ``n``."""
+    body = f'<m:MeterReadings xmlns:m="{MR_NS}"><m:n>{n}</m:n></m:MeterReadings>'.encode()
+    return env.EventMessage(
+        env.make_header(verb, noun, source="test"), env.Payload((env.fragment_of(body),))
+    )
+
+
+def number(delivery: Delivery) -> int:
+    """The ``n`` carried by an :func:`event`."""
+    payload = delivery.message.payload  # type: ignore[union-attr]
+    return int(payload.elements[0].xml.split(b"<m:n>")[1].split(b"<")[0])
+
+
+@pytest.fixture(params=["memory"])
+def transport(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryTransport]:
+    """Each transport implementation, fresh per test, with a fast retry policy."""
+    t = MemoryTransport(delivery_limit=3, retry_delay=0.01, journal=Journal(tmp_path / "j.jsonl"))
+    yield t
+    t.close()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``predicate()`` holds, failing the test after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s")
+        time.sleep(0.005)
+
+
+def test_topic_matching_follows_amqp_rules():
+    """``*`` matches one word, ``#`` zero or more, literal words exactly."""
+    assert topic_matches("MeterReadings.*", "MeterReadings.created")
+    assert topic_matches("#.created", "EndDeviceEvents.created")
+    assert topic_matches("MeterReadings.#", "MeterReadings")
+    assert not topic_matches("*.created", "created")
+    assert not topic_matches("MeterReadings.*", "MeterReadings.created.extra")
+
+
+def test_events_reach_only_matching_queues(transport):
+    """An event is delivered to every queue bound by a matching pattern and to no other."""
+    got: dict[str, list[str]] = {"mr": [], "all": [], "ede": []}
+    lock = threading.Lock()
+
+    def collect(name: str):
+        def handler(d: Delivery) -> None:
+            with lock:
+                got[name].append(d.routing_key)
+
+        return handler
+
+    transport.subscribe("q.mr", ["MeterReadings.*"], collect("mr"))
+    transport.subscribe("q.all", ["#"], collect("all"))
+    transport.subscribe("q.ede", ["EndDeviceEvents.created"], collect("ede"))
+    transport.publish(event("MeterReadings", "created"))
+    transport.publish(event("EndDeviceEvents", "created"))
+    wait_for(lambda: len(got["all"]) == 2 and len(got["mr"]) == 1 and len(got["ede"]) == 1)
+    assert got["mr"] == ["MeterReadings.created"]
+    assert got["ede"] == ["EndDeviceEvents.created"]
+
+
+def test_unroutable_publish_is_an_error(transport):
+    """Publishing what no queue is bound to raises instead of dropping it silently."""
+    with pytest.raises(TransportError, match="unroutable"):
+        transport.publish(event("Nobody", "created"))
+
+
+def test_delivery_carries_bytes_headers_and_model(transport):
+    """The handler gets the published bytes, the decoded message and the routing headers."""
+    seen: list[Delivery] = []
+    transport.subscribe("q", ["#"], seen.append)
+    sent = event(n=7)
+    transport.publish(sent)
+    wait_for(lambda: len(seen) == 1)
+    d = seen[0]
+    assert d.message == sent and d.body == env.encode_xml(sent)
+    assert d.headers["Verb"] == "created" and d.headers["Noun"] == "MeterReadings"
+    assert d.headers["Source"] == "test" and d.delivery_count == 1 and not d.redelivered
+
+
+def test_request_reply_correlates(transport):
+    """request() returns the reply the serving handler returns, correlated to the request."""
+
+    def serve(d: Delivery) -> env.Message:
+        assert isinstance(d.message, env.RequestMessage)
+        return env.reply_to(d.message, source="mdm")
+
+    transport.subscribe(request_queue("MeterReadings"), request_bindings("MeterReadings"), serve)
+    req = env.RequestMessage(env.make_header("get", "MeterReadings", source="cis"))
+    reply = transport.request(req, timeout=5)
+    assert isinstance(reply, env.ResponseMessage)
+    assert reply.header.correlation_id == req.header.message_id
+    assert reply.reply.result is env.Result.OK and reply.header.source == "mdm"
+
+
+def test_request_without_a_reply_times_out_with_code_4_1(transport):
+    """A request whose handler never answers raises RequestTimeout (4.1) after the timeout."""
+    transport.subscribe(
+        request_queue("MeterReadings"), request_bindings("MeterReadings"), lambda d: None
+    )
+    req = env.RequestMessage(env.make_header("get", "MeterReadings"))
+    started = time.monotonic()
+    with pytest.raises(RequestTimeout) as caught:
+        transport.request(req, timeout=0.2)
+    assert caught.value.code == "4.1" and time.monotonic() - started >= 0.2
+    assert caught.value.message_id == req.header.message_id
+
+
+def test_request_for_a_noun_nobody_serves_is_unroutable(transport):
+    """A request for a noun with no request queue raises at once."""
+    with pytest.raises(TransportError, match="unroutable"):
+        transport.request(env.RequestMessage(env.make_header("get", "Nothing")), timeout=5)
+
+
+def test_failed_handler_is_retried_then_succeeds(transport):
+    """A handler that raises gets the message again, with a higher delivery count."""
+    counts: list[int] = []
+
+    def flaky(d: Delivery) -> None:
+        counts.append(d.delivery_count)
+        if d.delivery_count < 2:
+            raise ConnectionError("database briefly unavailable")
+
+    transport.subscribe("q", ["#"], flaky)
+    transport.publish(event())
+    wait_for(lambda: counts == [1, 2])
+    time.sleep(0.05)
+    assert counts == [1, 2] and transport.dead_letters("q") == []
+
+
+def test_poison_message_is_dead_lettered_and_good_ones_flow(transport):
+    """A message that always fails is parked with its reason; 200 good ones around it flow."""
+    done: set[int] = set()
+
+    def handler(d: Delivery) -> None:
+        n = number(d)
+        if n == -1:
+            raise ValueError("cannot map meter 42")
+        done.add(n)
+
+    transport.subscribe("q", ["#"], handler)
+    for n in range(100):
+        transport.publish(event(n=n))
+    transport.publish(event(n=-1))
+    for n in range(100, 200):
+        transport.publish(event(n=n))
+    wait_for(lambda: len(done) == 200 and len(transport.dead_letters("q")) == 1)
+    (dead,) = transport.dead_letters("q")
+    assert "cannot map meter 42" in dead.reason and dead.deliveries == 3
+    assert transport.redrive("q") == 1
+
+
+def test_competing_consumers_share_the_work_once(transport):
+    """Two consumers of one queue handle every message exactly once between them."""
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def handler(d: Delivery) -> None:
+        time.sleep(0.001)
+        with lock:
+            seen.append(number(d))
+
+    transport.subscribe("work", ["MeterReadings.created"], handler)
+    transport.subscribe("work", ["MeterReadings.created"], handler)
+    for n in range(200):
+        transport.publish(event(n=n))
+    wait_for(lambda: len(seen) == 200)
+    time.sleep(0.05)
+    assert sorted(seen) == list(range(200))
+
+
+def test_one_consumer_sees_publish_order(transport):
+    """A single consumer receives one queue's messages in the order they were published."""
+    seen: list[int] = []
+    transport.subscribe("q", ["#"], lambda d: seen.append(number(d)))
+    for n in range(300):
+        transport.publish(event(n=n))
+    wait_for(lambda: len(seen) == 300)
+    assert seen == list(range(300))
+
+
+def test_oversize_message_is_refused_before_sending(tmp_path):
+    """A message larger than the size limit raises OversizeMessage (3.1) and is not routed."""
+    t = MemoryTransport(limits=env.Limits(max_bytes=600))
+    try:
+        t.declare("q", ["#"])
+        with pytest.raises(OversizeMessage) as caught:
+            t.publish(event(n=10**400))
+        assert caught.value.code == "3.1" and t.depth("q") == 0
+    finally:
+        t.close()
+
+
+def test_journal_records_every_message_byte_exact_in_order(transport, tmp_path):
+    """The journal holds each published message's exact bytes in publish order."""
+    transport.declare("q", ["#"])
+    sent = [event(n=n) for n in range(5)]
+    for m in sent:
+        transport.publish(m)
+    entries = list(Journal(tmp_path / "j.jsonl").read())
+    assert [e.body for e in entries] == [env.encode_xml(m) for m in sent]
+    assert [e.offset for e in entries] == list(range(5))
+    tail = list(Journal(tmp_path / "j.jsonl").read(offset=3))
+    assert [e.offset for e in tail] == [3, 4] and tail[0].body == entries[3].body
+
+
+def test_close_lets_the_in_flight_handler_finish(transport):
+    """close() waits for the handler that is running and acknowledges its message."""
+    started, finished = threading.Event(), threading.Event()
+
+    def slow(d: Delivery) -> None:
+        started.set()
+        time.sleep(0.2)
+        finished.set()
+
+    transport.subscribe("q", ["#"], slow)
+    transport.publish(event())
+    assert started.wait(5)
+    transport.close()
+    assert finished.is_set() and transport.dead_letters("q") == []
+
+
+def test_registry_names_transports_and_suggests_close_names():
+    """transport_class finds registered transports and suggests a name for a typo."""
+    assert transport_class("memory") is MemoryTransport
+    with pytest.raises(ConfigurationError, match="did you mean 'memory'"):
+        transport_class("memroy")
