@@ -1,13 +1,14 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11+:
 #   make demo  -- create .venv, install cimbus, run the end-to-end demo on the embedded transport
-#   make test  -- install what is missing (Python deps, Debian's rabbitmq-server), then ruff, mypy
-#                 and the whole pytest suite; the suite starts and stops its own private RabbitMQ node
+#   make test  -- install what is missing (Python deps, Debian's rabbitmq-server and postgresql),
+#                 then ruff, mypy and the whole pytest suite; the suite starts and stops its own
+#                 private RabbitMQ node and PostgreSQL server
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install rabbitmq bench clean
+.PHONY: demo test lint typecheck pytest install rabbitmq postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,9 @@ demo: $(STAMP)
 rabbitmq:
 	bash scripts/ensure-rabbitmq.sh
 
+postgresql:
+	bash scripts/ensure-postgresql.sh
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -32,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) rabbitmq
+pytest: $(STAMP) rabbitmq postgresql
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

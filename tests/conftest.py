@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ("rabbitnode",)
+pytest_plugins = ("rabbitnode", "pgnode")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CIMBUS_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -5,7 +5,14 @@ from __future__ import annotations
 import difflib
 import importlib
 
-from bus.transport.base import Delivery, Handler, Subscription, Transport
+from bus.transport.base import (
+    Delivery,
+    Handler,
+    PermanentFailure,
+    Subscription,
+    Transport,
+    is_permanent,
+)
 from cim.errors import ConfigurationError
 
 #: transport name -> "module:Class", imported only when asked for (never from message data)
@@ -28,4 +35,13 @@ def transport_class(name: str) -> type:
     return found
 
 
-__all__ = ["REGISTRY", "Delivery", "Handler", "Subscription", "Transport", "transport_class"]
+__all__ = [
+    "REGISTRY",
+    "Delivery",
+    "Handler",
+    "PermanentFailure",
+    "Subscription",
+    "Transport",
+    "is_permanent",
+    "transport_class",
+]

@@ -3,7 +3,9 @@
 A handler is a plain function of a :class:`Delivery`. Returning normally acknowledges the
 message (its effects must be committed by then); returning a message sends it as the reply to
 the delivery's reply address; raising makes the transport retry with backoff and, past the
-delivery limit, park the message in the queue's dead-letter queue with the reason.
+delivery limit, park the message in the queue's dead-letter queue with the reason. A permanent
+failure (:func:`is_permanent`: a :class:`PermanentFailure`, or a CimbusError other than a
+TransportError) is parked at once: retrying a message that cannot succeed only delays the queue.
 """
 
 from __future__ import annotations
@@ -13,6 +15,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bus.envelope import Message, RequestMessage
+from cim.errors import CimbusError, TransportError
+
+
+class PermanentFailure(Exception):
+    """Raised by a handler for a message that can never succeed: dead-letter it now."""
+
+
+def is_permanent(error: BaseException) -> bool:
+    """Whether a handler's ``error`` means retrying cannot help."""
+    return isinstance(error, PermanentFailure) or (
+        isinstance(error, CimbusError) and not isinstance(error, TransportError)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,7 +29,7 @@ from bus.envelope import (
 from bus.journal import Journal
 from bus.log import get_logger, message_context
 from bus.routing import routing_key, topic_matches
-from bus.transport.base import Delivery, Handler
+from bus.transport.base import Delivery, Handler, is_permanent
 from cim.errors import OversizeMessage, RequestTimeout, TransportError
 
 _log = get_logger("cimbus.transport.memory")
@@ -249,7 +249,7 @@ class MemoryTransport:
             if error is None:
                 return
             reason = f"{type(error).__name__}: {error}"[:500]
-            if item.count >= self._delivery_limit:
+            if item.count >= self._delivery_limit or is_permanent(error):
                 q.dead.append(DeadLetter(item.body, item.routing_key, reason, item.count))
                 _log.error(
                     "message dead-lettered", queue=queue, deliveries=item.count, reason=reason
