@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,10 +37,20 @@ def number(delivery: Delivery) -> int:
     return int(payload.elements[0].xml.split(b"<m:n>")[1].split(b"<")[0])
 
 
-@pytest.fixture(params=["memory"])
-def transport(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MemoryTransport]:
-    """Each transport implementation, fresh per test, with a fast retry policy."""
-    t = MemoryTransport(delivery_limit=3, retry_delay=0.01, journal=Journal(tmp_path / "j.jsonl"))
+@pytest.fixture(params=["memory", pytest.param("amqp", marks=pytest.mark.rabbitmq)])
+def transport(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Each transport implementation, fresh per test, with a fast retry policy.
+
+    The AMQP one gets a namespace of its own (exchanges and queues) on the session's broker.
+    """
+    if request.param == "memory":
+        t: Any = MemoryTransport(
+            delivery_limit=3, retry_delay=0.01, journal=Journal(tmp_path / "j.jsonl")
+        )
+    else:
+        url = request.getfixturevalue("amqp_url")
+        namespace = f"test.{uuid.uuid4().hex[:12]}."
+        t = transport_class("amqp")(url, namespace=namespace, delivery_limit=3, retry_delay=0.01)
     yield t
     t.close()
 
@@ -215,12 +227,16 @@ def test_oversize_message_is_refused_before_sending(tmp_path):
         t.close()
 
 
-def test_journal_records_every_message_byte_exact_in_order(transport, tmp_path):
-    """The journal holds each published message's exact bytes in publish order."""
-    transport.declare("q", ["#"])
-    sent = [event(n=n) for n in range(5)]
-    for m in sent:
-        transport.publish(m)
+def test_journal_records_every_message_byte_exact_in_order(tmp_path):
+    """The memory transport's journal holds each message's exact bytes in publish order."""
+    transport = MemoryTransport(journal=Journal(tmp_path / "j.jsonl"))
+    try:
+        transport.declare("q", ["#"])
+        sent = [event(n=n) for n in range(5)]
+        for m in sent:
+            transport.publish(m)
+    finally:
+        transport.close()
     entries = list(Journal(tmp_path / "j.jsonl").read())
     assert [e.body for e in entries] == [env.encode_xml(m) for m in sent]
     assert [e.offset for e in entries] == list(range(5))

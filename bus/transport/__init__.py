@@ -18,6 +18,7 @@ from cim.errors import ConfigurationError
 #: transport name -> "module:Class", imported only when asked for (never from message data)
 REGISTRY = {
     "memory": "bus.transport.memory:MemoryTransport",
+    "amqp": "bus.transport.amqp:AmqpTransport",
 }
 
 
