@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bus.cli.bench import bench
+from bus.cli.buscmd import bus_group
 from bus.cli.demo import demo
 from bus.cli.message import message
 from bus.log import configure_logging
@@ -32,5 +33,6 @@ def main(log_level: str, log_json: bool | None) -> None:
 main.add_command(message)
 main.add_command(demo)
 main.add_command(bench)
+main.add_command(bus_group)
 
 __all__ = ["main"]

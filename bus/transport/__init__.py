@@ -36,6 +36,23 @@ def transport_class(name: str) -> type:
     return found
 
 
+_SCHEMES = {"amqp": "amqp", "amqps": "amqp", "memory": "memory"}
+
+
+def connect(url: str, **options: object) -> Transport:
+    """A transport for ``url``: ``amqp://user:pass@host:port/vhost`` or ``memory://``."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    name = _SCHEMES.get(scheme)
+    if name is None:
+        raise ConfigurationError(
+            f"cannot tell the transport from {url!r}; use amqp://user:password@host:5672/vhost "
+            "or memory://"
+        )
+    cls = transport_class(name)
+    transport: Transport = cls(url, **options) if name == "amqp" else cls(**options)
+    return transport
+
+
 __all__ = [
     "REGISTRY",
     "Delivery",
@@ -43,6 +60,7 @@ __all__ = [
     "PermanentFailure",
     "Subscription",
     "Transport",
+    "connect",
     "is_permanent",
     "transport_class",
 ]
