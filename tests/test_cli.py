@@ -113,6 +113,9 @@ def test_every_command_has_help():
         ["message", "convert", "--help"],
         ["demo", "--help"],
         ["bench", "--help"],
+        ["bus", "--help"],
+        ["bus", "send", "--help"],
+        ["bus", "tail", "--help"],
     ):
         result = _run(*args)
         assert result.exit_code == 0 and "Usage" in result.stdout, args
