@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +73,12 @@ _live_nodes: set[RabbitNode] = set()
 class RabbitNode:
     """A private RabbitMQ node run as a foreground child process for tests."""
 
-    def __init__(self, port: int | None = None, startup_timeout: float = 60.0) -> None:
+    def __init__(
+        self, port: int | None = None, startup_timeout: float = 60.0, *, management: bool = False
+    ) -> None:
         self.startup_timeout = startup_timeout
+        self.management = management
+        self._management_port: int | None = None
         self._requested_port = port
         self._port: int | None = None
         self._port_lock: socket.socket | None = None
@@ -109,6 +115,13 @@ class RabbitNode:
     def amqp_url(self) -> str:
         """The AMQP URL of the node (guest on loopback, default vhost)."""
         return f"amqp://guest:guest@{LOOPBACK}:{self.port}/%2F"
+
+    @property
+    def management_url(self) -> str:
+        """The HTTP management API base URL (only with ``management=True``)."""
+        if not self.management or self._management_port is None:
+            raise RabbitNodeError("the node runs without the management plugin")
+        return f"http://{LOOPBACK}:{self._management_port}"
 
     @property
     def base_dir(self) -> Path:
@@ -299,12 +312,22 @@ class RabbitNode:
         (base / "mnesia").mkdir(exist_ok=True)
         (base / "log").mkdir(exist_ok=True)
         (base / "rabbitmq-env.conf").write_text("")
-        (base / "enabled_plugins").write_text("[].\n")
-        (base / "rabbitmq.conf").write_text(
+        plugins = "[rabbitmq_management]" if self.management else "[]"
+        (base / "enabled_plugins").write_text(f"{plugins}.\n")
+        config = (
             f"listeners.tcp.1 = {LOOPBACK}:{self._port}\n"
             "log.console = false\n"
             "log.file.level = info\n"
         )
+        if self.management:
+            if self._management_port is None:
+                with socket.socket() as s:
+                    s.bind((LOOPBACK, 0))
+                    self._management_port = s.getsockname()[1]
+            config += (
+                f"management.tcp.ip = {LOOPBACK}\nmanagement.tcp.port = {self._management_port}\n"
+            )
+        (base / "rabbitmq.conf").write_text(config)
 
     def _start_epmd(self) -> None:
         if self._epmd is not None and self._epmd.poll() is None:
@@ -538,6 +561,25 @@ def amqp_url(rabbitmq_node: RabbitNode | ExternalNode) -> str:
     if not rabbitmq_node.is_running():
         rabbitmq_node.restart()
     return rabbitmq_node.amqp_url
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_admin_node() -> Iterator[RabbitNode]:
+    """A private node with the HTTP management plugin, for user and permission tests."""
+    require_rabbitmq()
+    with RabbitNode(management=True) as node:
+        deadline = time.monotonic() + 60
+        while True:  # the HTTP listener comes up a moment after AMQP
+            try:
+                with urllib.request.urlopen(f"{node.management_url}/api/overview", timeout=2):
+                    break
+            except urllib.error.HTTPError:
+                break  # it answers (401 without credentials): it is up
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RabbitNodeError("the management API did not come up") from None
+                time.sleep(0.2)
+        yield node
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bus.cli.bench import bench
+from bus.cli.broker import broker_group
 from bus.cli.buscmd import bus_group
 from bus.cli.demo import demo
 from bus.cli.message import message
@@ -34,5 +35,6 @@ main.add_command(message)
 main.add_command(demo)
 main.add_command(bench)
 main.add_command(bus_group)
+main.add_command(broker_group)
 
 __all__ = ["main"]
