@@ -116,6 +116,9 @@ def test_every_command_has_help():
         ["bus", "--help"],
         ["bus", "send", "--help"],
         ["bus", "tail", "--help"],
+        ["broker", "setup", "--help"],
+        ["dlq", "list", "--help"],
+        ["dlq", "redrive", "--help"],
     ):
         result = _run(*args)
         assert result.exit_code == 0 and "Usage" in result.stdout, args

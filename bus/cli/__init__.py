@@ -8,6 +8,7 @@ from bus.cli.bench import bench
 from bus.cli.broker import broker_group
 from bus.cli.buscmd import bus_group
 from bus.cli.demo import demo
+from bus.cli.dlq import dlq_group
 from bus.cli.message import message
 from bus.log import configure_logging
 
@@ -36,5 +37,6 @@ main.add_command(demo)
 main.add_command(bench)
 main.add_command(bus_group)
 main.add_command(broker_group)
+main.add_command(dlq_group)
 
 __all__ = ["main"]
