@@ -15,11 +15,13 @@ from typing import Any
 import pika
 import pytest
 from pika.adapters.blocking_connection import BlockingChannel
+from structlog.testing import capture_logs
 
 import bus.envelope as env
 from bus.transport import amqp_topology as topo
 from bus.transport.amqp import AmqpTransport
-from bus.transport.amqp_flow import Confirms
+from bus.transport.amqp_flow import Confirms, Outbox, Outgoing, Replies
+from bus.transport.amqp_link import Backoff, Link
 from bus.transport.base import Delivery, PermanentFailure
 from cim.errors import OversizeMessage, TransportError
 
@@ -288,21 +290,119 @@ def test_close_returns_prefetched_messages_it_did_not_start(amqp):
 
 
 @rabbitmq
-def test_a_lost_broker_fails_calls_fast_with_the_cause(fresh_rabbitmq_node):
-    """After the broker dies, publish raises TransportError at once; close() does not hang."""
-    t = AmqpTransport(fresh_rabbitmq_node.amqp_url, namespace="lost.")
+def test_publish_waits_out_an_outage_then_fails_after_reconnect_timeout(fresh_rabbitmq_node):
+    """With the broker down, publish() waits reconnect_timeout and raises (a request keeps to its
+    own timeout), later ones raise at once, and once the broker is back publishing works again
+    without a new transport."""
+    node = fresh_rabbitmq_node
+    t = AmqpTransport(
+        node.amqp_url, namespace="lost.", reconnect_timeout=1.5, max_reconnect_delay=0.5
+    )
     try:
         t.declare("q", ["#"])
-        t.publish(event())
-        fresh_rabbitmq_node.kill()
+        time.sleep(5.5)  # let the quorum queue settle before the kill (RABBITMQ.md)
+        t.publish(event(n=1))
+        node.kill()
+        killed = time.monotonic()
+        with pytest.raises(TransportError, match="did not confirm"):  # its own timeout holds
+            t.request(env.RequestMessage(env.make_header("get", "MeterReadings")), timeout=0.5)
+        assert 0.4 < time.monotonic() - killed < 1.2
+        with pytest.raises(TransportError, match=r"unreachable for 1\.5 s.*may or may not"):
+            t.publish(event(n=2))
+        assert 1.2 < time.monotonic() - killed < 4
         started = time.monotonic()
-        with pytest.raises(TransportError, match=r"lost|closed"):
-            for _ in range(100):  # the first may be written before the loss is noticed
-                t.publish(event())
-                time.sleep(0.05)
-        assert time.monotonic() - started < 5
+        with pytest.raises(TransportError, match=r"unreachable for over 1\.5 s.*was not sent"):
+            t.publish(event(n=3))
+        assert time.monotonic() - started < 0.5
+        node.restart()
+        wait_for(lambda: published(t, event(n=4)), timeout=30)
+        assert t.depth("q") == 2  # 1 and 4; 2 and 3 were never sent
     finally:
+        started = time.monotonic()
         t.close()
+        assert time.monotonic() - started < 5
+
+
+def published(t: AmqpTransport, message: env.Message) -> bool:
+    """Whether ``t`` published ``message`` (False when it refused it)."""
+    try:
+        t.publish(message)
+    except TransportError:
+        return False
+    return True
+
+
+def number(d: Delivery) -> int:
+    """The ``n`` carried by an :func:`event`."""
+    payload = d.message.payload  # type: ignore[union-attr]
+    return int(payload.elements[0].xml.split(b"<m:n>")[1].split(b"<")[0])
+
+
+@rabbitmq
+def test_a_dropped_connection_is_reopened_and_no_stale_ack_reaches_the_new_channel(
+    amqp_url, namespace, rabbitmq_node
+):
+    """The broker drops the connection while a handler runs: publisher and consumer come back by
+    themselves, the message is delivered again, and the late ack of the first delivery is not
+    sent on the new channel (where its tag would ack another delivery or close the channel)."""
+    t = AmqpTransport(amqp_url, namespace=namespace, reconnect_delay=0.05)
+    release = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def handler(d: Delivery) -> None:
+        seen.append((number(d), d.delivery_count))
+        if len(seen) == 1:
+            assert release.wait(20)
+
+    try:
+        with capture_logs() as logs:
+            t.subscribe("q", ["#"], handler)
+            t.publish(event(n=1))
+            wait_for(lambda: len(seen) == 1)
+            rabbitmq_node.ctl("close_all_connections", "cimbus test: a network loss")
+            t.publish(event(n=2))  # waits for the new connection, then confirmed
+            wait_for(lambda: any(e["event"] == "re-subscribed" for e in logs))
+            release.set()  # the first handler ends now: its ack belongs to the lost channel
+            wait_for(lambda: len(seen) == 3)
+            wait_for(lambda: t.depth("q") == 0)
+            time.sleep(0.3)
+        events = [e["event"] for e in logs]
+        assert sorted(seen) == [(1, 1), (1, 2), (2, 1)]
+        assert events.count("AMQP connection lost") == 1 and "reconnected to RabbitMQ" in events
+        assert sum(e.startswith("consumer channel lost") for e in events) == 1, events
+        attempts = [e for e in logs if e["event"] == "reconnecting to RabbitMQ"]
+        assert attempts[0]["attempt"] == 1 and 0 < attempts[0]["delay"] <= 0.05
+    finally:
+        release.set()
+        t.close()
+
+
+@rabbitmq
+def test_a_publishing_channel_closed_by_the_broker_is_reopened(amqp, amqp_url, namespace):
+    """A publish the broker refuses by closing the channel fails with the reason; the channel
+    is opened again and later publishes are confirmed."""
+    amqp.declare("q", ["#"])
+    with raw_channel(amqp_url) as ch:
+        ch.exchange_delete(f"{namespace}cimbus")
+    with pytest.raises(TransportError, match="404 NOT_FOUND"):
+        amqp.publish(event(n=1))
+    amqp.declare("q", ["#"])
+    amqp.publish(event(n=2))
+    assert amqp.depth("q") == 1
+
+
+@rabbitmq
+def test_a_consumer_whose_queue_is_deleted_declares_it_again(amqp, amqp_url, namespace):
+    """RabbitMQ cancels the consumer of a deleted queue; the consumer re-declares the queue and
+    its bindings and consumes again by itself."""
+    seen: list[int] = []
+    amqp.subscribe("q", ["MeterReadings.*"], lambda d: seen.append(number(d)))
+    amqp.publish(event(n=1))
+    wait_for(lambda: seen == [1])
+    with raw_channel(amqp_url) as ch:
+        ch.queue_delete(f"{namespace}q")
+    wait_for(lambda: published(amqp, event(n=2)))  # unroutable until it is declared again
+    wait_for(lambda: seen == [1, 2])
 
 
 @rabbitmq
@@ -364,3 +464,87 @@ def test_password_is_redacted_from_urls():
     """redact() hides the password and keeps the rest of the URL."""
     assert topo.redact("amqp://u:pw@host:5672/%2F") == "amqp://u:***@host:5672/%2F"
     assert topo.redact("amqp://host/%2F") == "amqp://host/%2F"
+
+
+def outgoing(n: int, key: str = "A.created") -> Outgoing:
+    """A message for the outbox with MessageID ``m<n>``."""
+    return Outgoing(Future(), "x", key, b"body", {"message_id": f"m{n}"}, True)
+
+
+def test_outbox_publishes_unconfirmed_messages_again_in_order_under_new_tags():
+    """After a lost channel the unconfirmed messages go out first, in order, tags from 1."""
+    box = Outbox()
+    first = [outgoing(n) for n in range(4)]
+    for m in first:
+        box.hold(m)
+    for m in box.release():
+        box.sent(m)  # tags 1..4
+    box.confirms.confirmed(1, multiple=False, acked=True)
+    box.confirms.returned("m3", "x", "A.created", "312 NO_ROUTE")
+    box.hold(later := outgoing(9))
+    assert box.channel_lost("lost") == 2 and len(box) == 3  # m1, m2 again; m3 was returned
+    assert box.message_ids() == {"m1", "m2", "m9"}
+    assert first[0].future.result(0) is None
+    with pytest.raises(TransportError, match="unroutable"):
+        first[3].future.result(0)
+    again = list(box.release())
+    assert again == [first[1], first[2], later] and not any(m.future.done() for m in again)
+    for m in again:
+        box.sent(m)
+    box.confirms.confirmed(2, multiple=True, acked=True)  # the new channel's tags 1 and 2
+    assert first[1].future.result(0) is None and first[2].future.result(0) is None
+    assert not later.future.done()
+    box.fail_all("closed")
+    with pytest.raises(TransportError, match="closed"):
+        later.future.result(0)
+
+
+def test_replies_of_requests_already_sent_fail_when_the_connection_is_lost():
+    """A request confirmed before the loss cannot get its reply; one to be re-sent still can."""
+    replies = Replies()
+    sent, held = replies.expect("r1"), replies.expect("r2")
+    replies.fail_all("connection lost", keep={"r2"})
+    with pytest.raises(TransportError, match="connection lost") as caught:
+        sent.result(0)
+    assert caught.value.message_id == "r1" and not held.done()
+    assert replies.arrived("r2", b"reply") and held.result(0) == b"reply"
+
+
+def test_backoff_doubles_with_jitter_up_to_its_cap():
+    """Delays double from the first one, shortened at random by up to the jitter, capped."""
+    backoff = Backoff(first=0.1, maximum=5.0, jitter=0.5)
+    for attempt, base in [(1, 0.1), (2, 0.2), (3, 0.4), (6, 3.2), (7, 5.0), (30, 5.0)]:
+        delays = [backoff.delay(attempt) for _ in range(50)]
+        assert all(base * 0.5 <= d <= base for d in delays), (attempt, delays)
+        assert len(set(delays)) > 1  # jitter
+
+
+def test_link_counts_attempts_and_moves_the_callers_deadline_through_an_outage():
+    """A caller's deadline stretches over an outage; reconnect_timeout makes it unavailable."""
+    link = Link(Backoff(first=0.01, maximum=0.02), reconnect_timeout=0.05, confirm_timeout=10)
+    started = time.monotonic()
+    assert link.deadline(started) == pytest.approx(started + 10)
+    assert link.lost() and not link.lost()  # one outage
+    assert [link.next_attempt()[0] for _ in range(3)] == [1, 2, 3]
+    assert not link.give_up() and not link.unavailable
+    time.sleep(0.06)
+    assert link.give_up() and link.unavailable and link.down
+    attempts, outage = link.opened() or (0, 0.0)
+    assert attempts == 3 and outage >= 0.05 and not link.unavailable and not link.down
+    assert link.deadline(started) >= time.monotonic() + 9.9  # counts from the reconnection
+    assert link.opened() is None  # not an outage
+
+
+def test_a_subscription_declares_its_whole_topology_in_order():
+    """Exchanges, dead-letter queue and binding, the quorum queue, then its bindings."""
+    steps = topo.queue_declarations(topo.Names("ns."), "q", ["A.*", "B.#"], delivery_limit=3)
+    assert [(s.kind, s.name, s.exchange, s.key) for s in steps] == [
+        ("exchange", "ns.cimbus", "", ""),
+        ("exchange", "ns.cimbus.dlx", "", ""),
+        ("queue", "ns.q.dead", "", ""),
+        ("bind", "ns.q.dead", "ns.cimbus.dlx", "ns.q"),
+        ("queue", "ns.q", "", ""),
+        ("bind", "ns.q", "ns.cimbus", "A.*"),
+        ("bind", "ns.q", "ns.cimbus", "B.#"),
+    ]
+    assert steps[4].arguments["x-delivery-limit"] == 2

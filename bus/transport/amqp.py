@@ -1,21 +1,22 @@
 """The RabbitMQ transport (AMQP 0-9-1 through pika): the only module of cimbus that imports pika.
 
-Same semantics as :mod:`bus.transport.memory`. Pika-free siblings hold the rest: topology and
-wire conventions (``amqp_topology``), the I/O thread's bookkeeping (``amqp_flow``) and the
-consumer worker that runs handlers, retries and parks (``amqp_worker``, whose docstring has
-the retry and dead-letter rules).
+Same semantics as :mod:`bus.transport.memory`. Siblings without pika hold the rest: topology
+and wire conventions (``amqp_topology``), the I/O thread's bookkeeping (``amqp_flow``), the
+reconnection clock (``amqp_link``), the self-healing consumer channel (``amqp_consumer``) and
+the worker that runs handlers, retries and parks (``amqp_worker``: the retry and dead-letter
+rules).
 
 Threads
-    One ``SelectConnection`` belongs to one I/O thread; no other thread touches it. Others
-    queue commands (publish, ack, nack, consume) with one coalesced wake-up of the loop per
-    batch and wait on a ``concurrent.futures.Future``. Topology and operator calls (declare,
-    depth, dead_letters, redrive) open a short-lived ``BlockingConnection`` (about 5 ms), so
-    they also work after close().
+    One ``SelectConnection`` at a time belongs to one I/O thread; no other thread touches it.
+    Others queue commands (publish, ack, nack, consume) with one coalesced wake-up of the loop
+    per batch and wait on a ``concurrent.futures.Future``. Topology and operator calls
+    (declare, depth, dead_letters, redrive) open a short-lived ``BlockingConnection`` (about
+    5 ms), so they also work after close().
 
 Publishing: pipelined confirms
     One confirm-mode channel carries every publish (persistent, ``mandatory``). The I/O thread
-    sends each message as soon as it is handed over and keeps its future under the channel's
-    next delivery tag; ``basic.ack`` (single or ``multiple``) resolves futures, ``basic.nack``
+    sends each message as soon as it is handed over and keeps it under the channel's next
+    delivery tag; ``basic.ack`` (single or ``multiple``) resolves futures, ``basic.nack``
     fails them, and a ``basic.return`` (sent before the ack) marks the oldest pending publish
     with the same message id, exchange and key unroutable. N threads publishing at once keep
     N messages in flight instead of paying one round trip each.
@@ -26,22 +27,27 @@ Request/reply
     = the request's MessageID and are sent without ``mandatory`` (3.10 returns them spuriously).
 
 Consuming
-    A subscription is a channel (``basic.qos`` prefetch, manual acks) feeding one worker thread,
-    so the I/O thread keeps servicing heartbeats while handlers run. A failed delivery is
-    nacked with requeue after a backoff (``call_later``) so that the quorum queue counts it;
-    on the last allowed delivery the worker publishes the message to the dead-letter exchange
-    with ``x-cimbus-reason`` and ``x-cimbus-deliveries`` (confirmed) and acks it, because
-    RabbitMQ's ``x-death`` cannot carry a reason; ``x-delivery-limit`` remains the safety net
-    for consumers that crash. Cancelling lets the running handler finish; prefetched messages
-    not yet started return to the queue when the channel closes.
+    A subscription is a channel (declare, prefetch, manual acks) feeding one worker thread, so
+    the I/O thread keeps servicing heartbeats while handlers run.
+
+Reconnection
+    A lost connection (broker restart, network loss, heartbeat timeout) is opened again with
+    exponential backoff and jitter, each attempt logged with its number and delay. Publishes
+    waiting for a confirm, and those handed over meanwhile, are held and published again on
+    the new channel in order: publish() returns only on a confirm from the channel that carried
+    the message, or raises once RabbitMQ has been unreachable for ``reconnect_timeout`` (new
+    publishes then fail at once while reconnection goes on). A request already sent fails (its
+    reply address is gone); one not yet confirmed is sent again. Consumer channels re-declare
+    and consume again, and never settle a delivery of a lost channel on the new one. The first
+    connection is not retried: the constructor raises, so a wrong URL fails fast.
 
 Errors: translated here, nothing of pika escapes::
 
     pika / AMQP                                  cimbus (the reason says what to do)
     ProbableAuthenticationError                  TransportError  wrong user or password
     ProbableAccessDeniedError                    TransportError  no access to the vhost
-    ConnectionClosed, StreamLostError,           TransportError  connection lost; this version
-      AMQPHeartbeatTimeout                                       does not reconnect: restart
+    ConnectionClosed, StreamLostError,           reconnect; TransportError only after
+      AMQPHeartbeatTimeout                         reconnect_timeout (or for a request in flight)
     other AMQPConnectionError                    TransportError  cannot connect: broker, URL
     ChannelClosedByBroker 404 / 406 / 403        TransportError  missing / declared with other
                                                                  arguments / access refused
@@ -51,15 +57,14 @@ Errors: translated here, nothing of pika escapes::
     no confirm within confirm_timeout            TransportError
     no reply within the request's timeout        RequestTimeout (4.1)
 
-Not in this version: reconnecting (after a broker restart, a network loss or a publishing
-channel closed by the broker: every later call raises TransportError with the cause), the
-journal stream.
+Not in this version: the journal stream.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -69,6 +74,7 @@ from typing import Any
 
 import pika  # type: ignore[import-untyped]
 import pika.exceptions  # type: ignore[import-untyped]
+from pika.adapters.select_connection import IOLoop  # type: ignore[import-untyped]
 
 from bus.envelope import (
     DEFAULT_LIMITS,
@@ -82,15 +88,24 @@ from bus.envelope import (
 from bus.log import get_logger
 from bus.routing import routing_key
 from bus.transport import amqp_topology as topo
-from bus.transport.amqp_flow import Commands, Confirms, Replies, confirmed, settle, wait
+from bus.transport.amqp_consumer import ConsumerChannel, declare
+from bus.transport.amqp_flow import (
+    STEP_TIMEOUT,
+    Commands,
+    Outbox,
+    Outgoing,
+    Replies,
+    confirmed,
+    settle,
+    wait,
+)
+from bus.transport.amqp_link import Backoff, Link
 from bus.transport.amqp_worker import Incoming, Retry, Subscription
 from bus.transport.base import Handler
 from bus.transport.memory import DeadLetter
 from cim.errors import RequestTimeout, TransportError
 
 _log = get_logger("cimbus.transport.amqp")
-_STEP_TIMEOUT = 10.0
-"""Seconds to wait for the broker to open, consume, cancel or close."""
 
 
 class AmqpTransport:
@@ -106,9 +121,17 @@ class AmqpTransport:
         max_retry_delay: float = 5.0,
         limits: Limits = DEFAULT_LIMITS,
         confirm_timeout: float = 30.0,
+        reconnect_timeout: float = 60.0,
+        reconnect_delay: float = 0.1,
+        max_reconnect_delay: float = 5.0,
     ) -> None:
         if delivery_limit < 1:
             raise ValueError("delivery_limit must be at least 1")
+        link = Link(
+            Backoff(first=reconnect_delay, maximum=max_reconnect_delay),
+            reconnect_timeout=reconnect_timeout,
+            confirm_timeout=confirm_timeout,
+        )
         self._url = url
         self._names = topo.Names(namespace)
         self._retry = Retry(
@@ -120,8 +143,10 @@ class AmqpTransport:
         self._subscriptions: list[Subscription] = []
         self._closed = False
         with self._admin("declaring the exchanges") as conn:
-            self._declare_exchanges(conn.channel())
-        self._io = _Io(url)
+            ch = conn.channel()
+            for step in topo.exchange_declarations(self._names):
+                declare(ch, step)
+        self._io = _Io(url, link)
 
     # --- the protocol ----------------------------------------------------------------------
 
@@ -148,7 +173,7 @@ class AmqpTransport:
             sent = self._send(
                 self._names.exchange, key, message, mandatory=True, reply_to=topo.REPLY_TO
             )
-            self._confirmed(sent, mid)
+            self._confirmed(sent, mid, limit=timeout)  # an outage does not stretch the timeout
             try:
                 body = reply.result(max(0.0, timeout - (time.monotonic() - started)))
             except FutureTimeout:
@@ -168,11 +193,11 @@ class AmqpTransport:
         if prefetch < 1:
             raise ValueError("prefetch must be at least 1")
         self._check_open()
-        self.declare(queue, bindings)
+        steps = topo.queue_declarations(self._names, queue, bindings, self._retry.delivery_limit)
         sub = Subscription(
             queue,
             handler,
-            _Channel(self._io, self._names.queue(queue), prefetch, self._url),
+            ConsumerChannel(self._io, self._names.queue(queue), steps, prefetch),
             retry=self._retry,
             limits=self._limits,
             outbox=(functools.partial(self._park, queue), self._reply),
@@ -202,16 +227,11 @@ class AmqpTransport:
 
     def declare(self, queue: str, bindings: Sequence[str] = ()) -> None:
         """Declare ``queue``, its dead-letter queue and its ``bindings`` (idempotent)."""
-        n = self._names
-        args = topo.queue_arguments(n, queue, self._retry.delivery_limit)
+        steps = topo.queue_declarations(self._names, queue, bindings, self._retry.delivery_limit)
         with self._admin(f"declaring queue {queue!r}") as conn:
             ch = conn.channel()
-            self._declare_exchanges(ch)
-            ch.queue_declare(n.dead_queue(queue), durable=True, arguments=topo.DEAD_QUEUE_ARGUMENTS)
-            ch.queue_bind(n.dead_queue(queue), n.dead_exchange, routing_key=n.queue(queue))
-            ch.queue_declare(n.queue(queue), durable=True, arguments=args)
-            for pattern in bindings:
-                ch.queue_bind(n.queue(queue), n.exchange, routing_key=pattern)
+            for step in steps:
+                declare(ch, step)
 
     def depth(self, queue: str) -> int:
         """Messages ready in ``queue`` (not counting unacknowledged ones); 0 if it is missing."""
@@ -269,10 +289,6 @@ class AmqpTransport:
         with self._lock, contextlib.suppress(ValueError):
             self._subscriptions.remove(sub)
 
-    def _declare_exchanges(self, ch: Any) -> None:
-        ch.exchange_declare(self._names.exchange, "topic", durable=True)
-        ch.exchange_declare(self._names.dead_exchange, "direct", durable=True)
-
     @contextlib.contextmanager
     def _admin(self, doing: str) -> Iterator[Any]:
         """A short-lived blocking connection for topology and operator calls."""
@@ -303,8 +319,11 @@ class AmqpTransport:
         body = topo.encode(message, self._limits)
         return self._io.publish(exchange, key, body, props, mandatory=mandatory)
 
-    def _confirmed(self, sent: Future[None], message_id: str | None) -> None:
-        confirmed(sent, self._confirm_timeout, message_id)
+    def _confirmed(self, sent: Future[None], mid: str | None, limit: float = math.inf) -> None:
+        """Wait for the confirm (through an outage: Link.deadline), at most ``limit`` s."""
+        started, link = time.monotonic(), self._io.link
+        end = lambda: min(link.deadline(started), started + limit)  # noqa: E731
+        confirmed(sent, min(self._confirm_timeout, limit), mid, end)
 
     def _park(self, queue: str, incoming: Incoming, key: str, deliveries: int, why: str) -> None:
         """Publish a failed message to ``queue``'s dead letters with the reason (confirmed)."""
@@ -312,10 +331,8 @@ class AmqpTransport:
         props = topo.moved_properties(
             incoming.content_type, incoming.message_id, incoming.correlation_id, headers
         )
-        n = self._names
-        sent = self._io.publish(
-            n.dead_exchange, n.queue(queue), incoming.body, props, mandatory=True
-        )
+        dlx, real = self._names.dead_exchange, self._names.queue(queue)
+        sent = self._io.publish(dlx, real, incoming.body, props, mandatory=True)
         self._confirmed(sent, incoming.message_id)
 
     def _reply(self, reply: Message, reply_to: str, correlation_id: str | None) -> None:
@@ -325,22 +342,27 @@ class AmqpTransport:
 
 
 class _Io:
-    """One SelectConnection and the thread running its I/O loop (the only thread touching it)."""
+    """One SelectConnection at a time and the thread running their I/O loop (the only thread
+    touching them); opens a new connection, with backoff, whenever one is lost."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, link: Link) -> None:
         self._url = url
+        self.link = link
         self._closing = False
-        self._lost: str | None = None
+        self._failed: str | None = None
+        self.ioloop = IOLoop()
         self.connection: Any = None
-        self._channel: Any = None
+        self._channel: Any = None  # the publishing channel, once it confirms and gets replies
+        self.consumers: set[ConsumerChannel] = set()
+        self._timers: dict[str, Any] = {}
         self.commands = Commands(self._wake)
-        self.confirms = Confirms()
+        self.outbox = Outbox()
         self.replies = Replies()
         self._opened: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name="cimbus-amqp-io", daemon=True)
         self._thread.start()
         try:
-            wait(self._opened, _STEP_TIMEOUT, f"connecting to {topo.redact(url)}")
+            wait(self._opened, STEP_TIMEOUT, f"connecting to {topo.redact(url)}")
         except TransportError:
             self.close()
             raise
@@ -349,62 +371,111 @@ class _Io:
         self, exchange: str, key: str, body: bytes, props: dict[str, Any], *, mandatory: bool
     ) -> Future[None]:
         """Send one message (from any thread); the future resolves on its confirm."""
-        sent: Future[None] = Future()
+        out = Outgoing(Future(), exchange, key, body, props, mandatory)
 
         def now() -> None:
-            if self._channel is None:
-                raise TransportError(self._lost or "the publishing channel is closed")
-            properties = pika.BasicProperties(**props)
-            self._channel.basic_publish(exchange, key, body, properties, mandatory)
-            self.confirms.sent(sent, props["message_id"], exchange, key)
+            if self.link.unavailable:
+                raise TransportError(self.link.refusal(topo.redact(self._url)))
+            self.outbox.hold(out)
+            self._flush()
 
-        self.commands.put(now, sent)
-        return sent
+        self.commands.put(now, out.future)
+        return out.future
+
+    def is_open(self) -> bool:
+        """Whether the connection is open (I/O thread)."""
+        return self.connection is not None and bool(self.connection.is_open)
+
+    def channel(self, on_open: Callable[[Any], None]) -> Any:
+        """Open a channel on the connection (I/O thread)."""
+        return self.connection.channel(on_open_callback=on_open)
+
+    def translate(self, exc: BaseException, doing: str) -> TransportError:
+        """The cimbus error for a pika exception."""
+        return _translate(exc, doing, self._url)
 
     def close(self) -> None:
         """Close the connection (unconfirmed publishes fail) and end the I/O thread."""
         self._closing = True
         with contextlib.suppress(TransportError):
             self.commands.put(self._close_now)
-        self._thread.join(_STEP_TIMEOUT)
+        self._thread.join(STEP_TIMEOUT)
 
     # --- the I/O thread ------------------------------------------------------------------
 
     def _wake(self) -> None:
-        self.connection.ioloop.add_callback_threadsafe(self._drain)
+        with contextlib.suppress(Exception):  # closed loop: Commands.stop settles the rest
+            self.ioloop.add_callback_threadsafe(self._drain)
 
     def _drain(self) -> None:
         self.commands.drain(lambda exc: _translate(exc, "talking to RabbitMQ", self._url))
 
     def _run(self) -> None:
         try:
-            self.connection = pika.SelectConnection(
-                pika.URLParameters(self._url),
-                on_open_callback=self._on_open,
-                on_open_error_callback=self._on_open_error,
-                on_close_callback=self._on_closed,
-            )
-            self.connection.ioloop.start()
+            self._connect()
+            self.ioloop.start()
         except Exception as exc:
-            self._lost = _translate(exc, "running the AMQP connection", self._url).reason
+            self._failed = _translate(exc, "running the AMQP connection", self._url).reason
         finally:
-            reason = self._lost or "the AMQP connection is closed"
+            reason = self._failed or "the AMQP connection is closed"
             settle(self._opened, error=TransportError(reason))
             self.commands.stop(reason)
-            self.confirms.fail_all(reason)
+            self.outbox.fail_all(reason)
             self.replies.fail_all(reason)
+            with contextlib.suppress(Exception):
+                self.ioloop.close()
+
+    def _connect(self) -> None:
+        self.connection = pika.SelectConnection(
+            pika.URLParameters(self._url),
+            on_open_callback=self._on_open,
+            on_open_error_callback=self._on_open_error,
+            on_close_callback=self._on_closed,
+            custom_ioloop=self.ioloop,
+        )
+
+    def _later(self, name: str, delay: float, fn: Callable[[], None]) -> None:
+        self._cancel(name)
+        self._timers[name] = self.ioloop.call_later(delay, fn)
+
+    def _cancel(self, name: str) -> None:
+        if (timer := self._timers.pop(name, None)) is not None:
+            self.ioloop.remove_timeout(timer)
 
     def _close_now(self) -> None:
-        if self.connection.is_closed:
-            self.connection.ioloop.stop()
+        for name in list(self._timers):
+            self._cancel(name)
+        if self.connection is None or self.connection.is_closed:
+            self.ioloop.stop()
         elif not self.connection.is_closing:
             self.connection.close()  # _on_closed (or _on_open_error) stops the loop
+
+    def _reconnect_later(self, failed: str | None = None) -> None:
+        """Schedule the next attempt; ``failed`` says why the previous attempt failed."""
+        attempt, delay = self.link.next_attempt()
+        more = {} if failed is None else {"previous_attempt_failed": failed}
+        _log.warning("reconnecting to RabbitMQ", attempt=attempt, delay=round(delay, 3), **more)
+        self._later("reconnect", delay, self._reconnect)
+
+    def _reconnect(self) -> None:
+        self._timers.pop("reconnect", None)
+        try:
+            self._connect()
+        except Exception as exc:
+            self._reconnect_later(_translate(exc, "reconnecting", self._url).reason)
+
+    def _give_up(self) -> None:
+        self._timers.pop("give_up", None)
+        if self.link.give_up():
+            why = self.link.expiry(topo.redact(self._url))
+            _log.error("RabbitMQ unreachable; failing held publishes", held=len(self.outbox))
+            self.outbox.fail_all(why)
+            self.replies.fail_all(why)
 
     def _on_open(self, connection: Any) -> None:
         connection.channel(on_open_callback=self._on_channel)
 
     def _on_channel(self, ch: Any) -> None:
-        self._channel = ch
         ch.add_on_close_callback(self._on_channel_closed)
         ch.add_on_return_callback(self._on_return)
 
@@ -412,144 +483,101 @@ class _Io:
             ch.basic_consume(topo.REPLY_TO, self._on_reply, auto_ack=True, callback=ready)
 
         def ready(_: Any) -> None:
-            settle(self._opened, result=None)
+            self._ready(ch)
 
         ch.confirm_delivery(self._on_confirm, callback=consume_replies)
 
+    def _ready(self, ch: Any) -> None:
+        """The publishing channel is ready: publish what is held, re-subscribe consumers."""
+        self._channel = ch
+        self._cancel("give_up")
+        back = self.link.opened()
+        if back is not None:
+            attempts, outage = back
+            _log.info(
+                "reconnected to RabbitMQ",
+                attempt=attempts,
+                outage_s=round(outage, 3),
+                republishing=len(self.outbox),
+            )
+        settle(self._opened, result=None)
+        self._flush()
+        for consumer in list(self.consumers):
+            try:
+                consumer.reopen()
+            except Exception as exc:  # never let one consumer stop the I/O loop
+                _log.error("re-subscribing failed", reason=_translate(exc, "", self._url).reason)
+
+    def _flush(self) -> None:
+        """Publish every held message if the channel is ready (else they wait for it)."""
+        if self._channel is None:
+            return
+        for out in self.outbox.release():
+            try:
+                props = pika.BasicProperties(**out.properties)
+                self._channel.basic_publish(out.exchange, out.key, out.body, props, out.mandatory)
+            except Exception as exc:
+                settle(out.future, error=_translate(exc, "publishing", self._url))
+            else:
+                self.outbox.sent(out)
+
     def _on_open_error(self, connection: Any, error: BaseException) -> None:
-        self._lost = _translate(error, "connecting", self._url).reason
-        connection.ioloop.stop()
+        why = _translate(error, "connecting", self._url).reason
+        if self._closing or not self._opened.done():
+            self._failed = self._failed or why  # the first connection: the constructor raises
+            self.ioloop.stop()
+            return
+        self._reconnect_later(why)
 
     def _on_closed(self, connection: Any, reason: BaseException) -> None:
-        if not self._closing:
-            self._lost = _translate(reason, "working", self._url).reason
-            _log.error("AMQP connection lost", reason=self._lost)
-        connection.ioloop.stop()
+        self._channel = None
+        self._cancel("channel")  # the new connection opens its own publishing channel
+        if self._closing or not self._opened.done():
+            self.ioloop.stop()
+            return
+        why = _translate(reason, "working", self._url).reason
+        again = self.outbox.channel_lost(why)
+        self.replies.fail_all(
+            f"{why}; the reply address of this request is gone: it may have been processed",
+            keep=self.outbox.message_ids(),
+        )
+        if self.link.lost():
+            _log.error("AMQP connection lost", reason=why, unconfirmed=again)
+            self._later("give_up", self.link.reconnect_timeout, self._give_up)
+        self._reconnect_later()
 
     def _on_channel_closed(self, ch: Any, reason: BaseException) -> None:
+        if self._channel is not None and ch is not self._channel:
+            return  # an earlier channel
         self._channel = None
-        if not self._closing:
-            self._lost = _translate(reason, "publishing", self._url).reason
-            _log.error("AMQP publishing channel closed", reason=self._lost)
-        why = self._lost or "the publishing channel closed before RabbitMQ confirmed"
-        self.confirms.fail_all(why)
-        self.replies.fail_all(why)
+        if self._closing or not isinstance(reason, pika.exceptions.ChannelClosed):
+            return  # the connection is closing or lost: _on_closed deals with it
+        why = _translate(reason, "publishing", self._url).reason
+        _log.error("AMQP publishing channel closed by RabbitMQ; reopening it", reason=why)
+        self.outbox.confirms.fail_all(why)  # the cause is among them; they may be queued
+        self.replies.fail_all(why, keep=self.outbox.message_ids())
+        self._later("channel", self.link.backoff.delay(1), self._reopen_channel)
+
+    def _reopen_channel(self) -> None:
+        self._timers.pop("channel", None)
+        if self.is_open():
+            try:
+                self.connection.channel(on_open_callback=self._on_channel)
+            except Exception as exc:  # the connection is going: _on_closed reconnects
+                _log.warning("could not reopen the publishing channel", reason=repr(exc))
 
     def _on_return(self, ch: Any, method: Any, props: Any, body: bytes) -> None:
         why = f"{method.reply_code} {method.reply_text}"
-        self.confirms.returned(props.message_id, method.exchange, method.routing_key, why)
+        self.outbox.confirms.returned(props.message_id, method.exchange, method.routing_key, why)
 
     def _on_confirm(self, frame: Any) -> None:
         m = frame.method
         acked = isinstance(m, pika.spec.Basic.Ack)
-        self.confirms.confirmed(m.delivery_tag, multiple=bool(m.multiple), acked=acked)
+        self.outbox.confirms.confirmed(m.delivery_tag, multiple=bool(m.multiple), acked=acked)
 
     def _on_reply(self, ch: Any, method: Any, props: Any, body: bytes) -> None:
         if not self.replies.arrived(props.correlation_id, body):
             _log.info("late or unknown reply dropped", correlation_id=props.correlation_id)
-
-
-class _Channel:
-    """A consumer channel on the I/O thread's connection: prefetch and manual acks."""
-
-    def __init__(self, io: _Io, queue: str, prefetch: int, url: str) -> None:
-        self._io = io
-        self._queue = queue
-        self._prefetch = prefetch
-        self._url = url
-        self._channel: Any = None
-        self._tag: str | None = None
-        self._closed: Future[None] = Future()
-
-    def consume(self, deliver: Callable[[Incoming], None], lost: Callable[[str], None]) -> None:
-        """Open the channel, set the prefetch and consume; returns on consume-ok."""
-        started: Future[None] = Future()
-
-        def opened(ch: Any) -> None:
-            self._channel = ch
-            ch.add_on_close_callback(closed)
-            ch.basic_qos(prefetch_count=self._prefetch, callback=lambda _f: consume(ch))
-
-        def consume(ch: Any) -> None:
-            ready = lambda _f: settle(started, result=None)  # noqa: E731
-            self._tag = ch.basic_consume(self._queue, on_message, callback=ready)
-
-        def on_message(ch: Any, method: Any, props: Any, body: bytes) -> None:
-            deliver(
-                Incoming(
-                    tag=method.delivery_tag,
-                    body=body,
-                    routing_key=method.routing_key,
-                    headers=props.headers or {},
-                    message_id=props.message_id,
-                    correlation_id=props.correlation_id,
-                    reply_to=props.reply_to,
-                    content_type=props.content_type,
-                )
-            )
-
-        def closed(ch: Any, reason: BaseException) -> None:
-            failure = _translate(reason, f"consuming {self._queue!r}", self._url)
-            settle(started, error=failure)
-            settle(self._closed, result=None)
-            lost(failure.reason)
-
-        self._io.commands.put(lambda: self._io.connection.channel(on_open_callback=opened), started)
-        wait(started, _STEP_TIMEOUT, f"starting to consume {self._queue!r}")
-
-    def ack(self, tag: int) -> None:
-        """Acknowledge delivery ``tag``."""
-        self._later(0.0, lambda ch: ch.basic_ack(tag))
-
-    def nack(self, tag: int, delay: float) -> None:
-        """Return delivery ``tag`` to the queue after ``delay`` s (counted by the queue)."""
-        self._later(delay, lambda ch: ch.basic_nack(tag, requeue=True))
-
-    def cancel(self) -> None:
-        """basic.cancel; returns on cancel-ok (every delivery has been handed over by then)."""
-        done: Future[None] = Future()
-
-        def run() -> None:
-            if not self._open() or self._tag is None:
-                settle(done, result=None)
-            else:
-                self._channel.basic_cancel(self._tag, callback=lambda _f: settle(done, result=None))
-
-        self._io.commands.put(run, done)
-        wait(done, _STEP_TIMEOUT, f"cancelling the consumer of {self._queue!r}")
-
-    def close(self) -> None:
-        """Close the channel (unacknowledged deliveries go back to the queue)."""
-
-        def run() -> None:
-            if self._open():
-                self._channel.close()
-            else:
-                settle(self._closed, result=None)
-
-        self._io.commands.put(run, self._closed)
-        wait(self._closed, _STEP_TIMEOUT, f"closing the consumer of {self._queue!r}")
-
-    def _open(self) -> bool:
-        return self._channel is not None and bool(self._channel.is_open)
-
-    def _later(self, delay: float, op: Callable[[Any], None]) -> None:
-        """Run ``op(channel)`` in the I/O thread after ``delay`` s, if the channel is open."""
-
-        def run() -> None:
-            if self._open():
-                op(self._channel)
-
-        def schedule() -> None:
-            if delay > 0:
-                self._io.connection.ioloop.call_later(delay, run)
-            else:
-                run()
-
-        try:
-            self._io.commands.put(schedule)
-        except TransportError as exc:  # no connection: RabbitMQ requeues it by itself
-            _log.warning("could not settle a delivery", queue=self._queue, reason=exc.reason)
 
 
 def _count(conn: Any, queue: str) -> int | None:
@@ -584,10 +612,7 @@ def _translate(exc: BaseException, doing: str, url: str) -> TransportError:
         }.get(exc.reply_code, "see the broker log")
         why = f"RabbitMQ closed the channel: {exc.reply_code} {exc.reply_text}; {hint}"
     elif isinstance(exc, e.ConnectionClosed | e.StreamLostError | e.AMQPHeartbeatTimeout):
-        why = (
-            f"the connection to {where} was lost ({exc!r}); this version does not reconnect: "
-            "restart the process once the broker is back"
-        )
+        why = f"the connection to {where} was lost ({exc!r})"
     elif isinstance(exc, e.AMQPConnectionError):
         why = f"cannot connect to {where} ({exc!r}); check that the broker runs and the URL"
     else:

@@ -1,15 +1,23 @@
 """The pika-free bookkeeping of the AMQP transport's I/O thread: hand-off, confirms, replies.
 
 :mod:`bus.transport.amqp` owns the connection; these classes hold what it tracks, as plain
-values, so the rules (which confirm resolves which publish, which return marks which message)
-read and test without a broker. Futures are resolved only by the I/O thread.
+values, so the rules (which confirm resolves which publish, which return marks which message,
+what is published again after a reconnection) read and test without a broker. Futures are
+resolved only by the I/O thread.
+
+A publish is settled exactly once: confirmed by a ``basic.ack`` on the channel that carried it
+(the only way to succeed), or failed (nack, return, publishing channel closed by the broker,
+``reconnect_timeout`` without a connection, transport closed). When the connection is lost, the
+publishes waiting for their confirm are neither: the :class:`Outbox` holds them, and they go
+out again, in their order, on the next channel, under that channel's delivery tags.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -20,6 +28,8 @@ from cim.errors import TransportError
 
 _log = get_logger("cimbus.transport.amqp")
 _T = TypeVar("_T")
+STEP_TIMEOUT = 10.0
+"""Seconds to wait for the broker to open, consume, cancel or close."""
 
 
 def settle(
@@ -44,19 +54,34 @@ def wait(future: Future[_T], timeout: float, doing: str) -> _T:
         ) from None
 
 
-def confirmed(sent: Future[None], timeout: float, message_id: str | None) -> None:
-    """Wait for a publish's confirm; TransportError (with the MessageID) if it fails or lags."""
-    try:
-        sent.result(timeout)
-    except FutureTimeout:
-        raise TransportError(
-            f"RabbitMQ did not confirm the message within {timeout:g} s (overloaded, or "
-            "blocked by a resource alarm?); it may or may not be queued",
-            message_id=message_id,
-        ) from None
-    except TransportError as exc:
-        exc.message_id = exc.message_id or message_id
-        raise
+def confirmed(
+    sent: Future[None],
+    timeout: float,
+    message_id: str | None,
+    deadline: Callable[[], float] | None = None,
+) -> None:
+    """Wait for a publish's confirm; TransportError (with the MessageID) if it fails or lags.
+
+    ``deadline()`` (monotonic) may move while waiting, e.g. when the connection is lost; by
+    default it is ``timeout`` seconds from now.
+    """
+    start = time.monotonic()
+    end = deadline or (lambda: start + timeout)
+    while True:
+        try:
+            sent.result(max(end() - time.monotonic(), 0.0))
+            return
+        except FutureTimeout:
+            if end() > time.monotonic():
+                continue  # the deadline moved (a reconnection): keep waiting
+            raise TransportError(
+                f"RabbitMQ did not confirm the message within {timeout:g} s (overloaded, or "
+                "blocked by a resource alarm?); it may or may not be queued",
+                message_id=message_id,
+            ) from None
+        except TransportError as exc:
+            exc.message_id = exc.message_id or message_id
+            raise
 
 
 Command = tuple[Callable[[], None], "Future[Any] | None"]
@@ -110,6 +135,24 @@ class Commands:
             settle(future, error=TransportError(reason))
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to publish: what ``basic.publish`` needs, and the future its confirm settles."""
+
+    future: Future[None]
+    exchange: str
+    key: str
+    body: bytes
+    properties: dict[str, Any]
+    mandatory: bool
+
+    @property
+    def message_id(self) -> str | None:
+        """The message's AMQP ``message_id`` (its Header MessageID)."""
+        mid: str | None = self.properties.get("message_id")
+        return mid
+
+
 @dataclass(slots=True)
 class _Pending:
     future: Future[None]
@@ -117,6 +160,7 @@ class _Pending:
     exchange: str
     key: str
     returned: str | None = None
+    outgoing: Outgoing | None = None
 
 
 class Confirms:
@@ -129,10 +173,20 @@ class Confirms:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def sent(self, future: Future[None], message_id: str | None, exchange: str, key: str) -> None:
-        """Record the publish just sent (it has the channel's next delivery tag)."""
+    def sent(
+        self,
+        future: Future[None],
+        message_id: str | None,
+        exchange: str,
+        key: str,
+        outgoing: Outgoing | None = None,
+    ) -> None:
+        """Record the publish just sent (it has the channel's next delivery tag).
+
+        With its ``outgoing`` message it can be published again if the channel is lost.
+        """
         self._tag += 1
-        self._pending[self._tag] = _Pending(future, message_id, exchange, key)
+        self._pending[self._tag] = _Pending(future, message_id, exchange, key, outgoing=outgoing)
 
     def returned(self, message_id: str | None, exchange: str, key: str, why: str) -> None:
         """Mark the oldest matching pending publish as returned (its ack follows)."""
@@ -165,9 +219,75 @@ class Confirms:
 
     def fail_all(self, reason: str) -> None:
         """Fail every pending publish: the channel closed before RabbitMQ confirmed them."""
-        pending, self._pending = self._pending, {}
+        pending, self._pending, self._tag = self._pending, {}, 0
         for p in pending.values():
             settle(p.future, error=TransportError(reason, message_id=p.message_id))
+
+    def lost(self, reason: str) -> list[Outgoing]:
+        """The channel is gone: forget its delivery tags; return what to publish again, in order.
+
+        A publish RabbitMQ already returned fails as unroutable (it was not queued); one
+        recorded without its message fails with ``reason`` (it cannot be sent again).
+        """
+        pending, self._pending, self._tag = self._pending, {}, 0
+        again = []
+        for _, p in sorted(pending.items()):
+            if p.returned is not None:
+                settle(p.future, error=TransportError(p.returned, message_id=p.message_id))
+            elif p.outgoing is None:
+                settle(p.future, error=TransportError(reason, message_id=p.message_id))
+            elif not p.future.done():
+                again.append(p.outgoing)
+        return again
+
+    def message_ids(self) -> set[str]:
+        """The MessageIDs of the pending publishes."""
+        return {p.message_id for p in self._pending.values() if p.message_id is not None}
+
+
+class Outbox:
+    """Every publish not yet settled: held while no channel is open, then pending its confirm."""
+
+    def __init__(self) -> None:
+        self.confirms = Confirms()
+        self._held: deque[Outgoing] = deque()
+
+    def __len__(self) -> int:
+        return len(self._held) + len(self.confirms)
+
+    def hold(self, outgoing: Outgoing) -> None:
+        """Keep ``outgoing`` until a channel can take it."""
+        self._held.append(outgoing)
+
+    def release(self) -> Iterator[Outgoing]:
+        """The held publishes, oldest first, each removed as it is handed out to be sent."""
+        while self._held:
+            outgoing = self._held.popleft()
+            if not outgoing.future.done():
+                yield outgoing
+
+    def sent(self, outgoing: Outgoing) -> None:
+        """Record that ``outgoing`` went out on the channel (under its next delivery tag)."""
+        m = outgoing
+        self.confirms.sent(m.future, m.message_id, m.exchange, m.key, m)
+
+    def channel_lost(self, reason: str) -> int:
+        """Hold the unconfirmed publishes again, ahead of the others; return how many."""
+        again = self.confirms.lost(reason)
+        self._held.extendleft(reversed(again))
+        return len(again)
+
+    def fail_all(self, reason: str) -> None:
+        """Fail every publish not yet settled, sent or held."""
+        self.confirms.fail_all(reason)
+        held, self._held = self._held, deque()
+        for m in held:
+            settle(m.future, error=TransportError(reason, message_id=m.message_id))
+
+    def message_ids(self) -> set[str]:
+        """The MessageIDs of every publish not yet settled."""
+        held = {m.message_id for m in self._held if m.message_id is not None}
+        return held | self.confirms.message_ids()
 
 
 class Replies:
@@ -198,9 +318,15 @@ class Replies:
         settle(reply, result=body)
         return reply is not None
 
-    def fail_all(self, reason: str) -> None:
-        """Fail every waiting request: the connection carrying its reply is gone."""
+    def fail_all(self, reason: str, keep: set[str] | frozenset[str] = frozenset()) -> None:
+        """Fail every waiting request but those in ``keep``: its reply address is gone.
+
+        A request not yet confirmed (``keep``) is published again on the next channel, with
+        that channel's reply address, so its reply can still arrive.
+        """
         with self._lock:
-            waiting, self._waiting = self._waiting, {}
-        for reply in waiting.values():
-            settle(reply, error=TransportError(reason))
+            gone = {cid: f for cid, f in self._waiting.items() if cid not in keep}
+            for cid in gone:
+                del self._waiting[cid]
+        for cid, reply in gone.items():
+            settle(reply, error=TransportError(reason, message_id=cid))

@@ -14,9 +14,9 @@ Topology per namespace (``namespace`` is a prefix, ``""`` in production)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from bus.envelope import Limits, Message, encode_xml
@@ -79,6 +79,46 @@ def queue_arguments(names: Names, queue: str, delivery_limit: int) -> dict[str, 
 
 DEAD_QUEUE_ARGUMENTS: dict[str, Any] = {"x-queue-type": "quorum"}
 """Arguments of a dead-letter queue: quorum, no limit, no further dead-lettering."""
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One idempotent topology step: a durable exchange or queue, or a binding."""
+
+    kind: Literal["exchange", "queue", "bind"]
+    name: str
+    """The exchange (``exchange``) or the queue (``queue``, ``bind``)."""
+    exchange_type: str = ""
+    arguments: dict[str, Any] = field(default_factory=dict)
+    exchange: str = ""
+    """The exchange a ``bind`` binds the queue to."""
+    key: str = ""
+
+
+def exchange_declarations(names: Names) -> list[Declaration]:
+    """The namespace's two exchanges: the topic exchange and the dead-letter exchange."""
+    return [
+        Declaration("exchange", names.exchange, exchange_type="topic"),
+        Declaration("exchange", names.dead_exchange, exchange_type="direct"),
+    ]
+
+
+def queue_declarations(
+    names: Names, queue: str, bindings: Sequence[str], delivery_limit: int
+) -> list[Declaration]:
+    """Everything a consumer of ``queue`` needs, in order: exchanges, dead letters, queue, binds.
+
+    Declared by ``subscribe`` and again on every re-subscription, so that a consumer recovers
+    a queue that was deleted while it was away.
+    """
+    real, dead = names.queue(queue), names.dead_queue(queue)
+    return [
+        *exchange_declarations(names),
+        Declaration("queue", dead, arguments=DEAD_QUEUE_ARGUMENTS),
+        Declaration("bind", dead, exchange=names.dead_exchange, key=real),
+        Declaration("queue", real, arguments=queue_arguments(names, queue, delivery_limit)),
+        *(Declaration("bind", real, exchange=names.exchange, key=p) for p in bindings),
+    ]
 
 
 def wire_headers(message: Message) -> dict[str, str]:

@@ -10,6 +10,12 @@ I/O thread (which must keep servicing heartbeats), and settles each delivery:
 * handler raised on the last allowed delivery, or permanently (:func:`is_permanent`):
   ``park`` the message in the dead letters with the reason, then ``ack``; if parking fails,
   ``nack`` it at once and RabbitMQ's ``x-delivery-limit`` dead-letters it (without the reason).
+
+A lost channel does not end a subscription: the channel opens again by itself (and consumes
+again). Delivery tags belong to the channel that sent them, so every :class:`Incoming` carries
+its channel's ``epoch``; a delivery from an earlier epoch is never settled on the new channel
+(RabbitMQ delivers it again, since it was never acknowledged), and one still waiting in the
+inbox is skipped, not handled, for the same reason.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ class Incoming:
     """One AMQP delivery as plain values."""
 
     tag: int
+    """The delivery tag: meaningful only on the channel of ``epoch``."""
     body: bytes
     routing_key: str
     headers: Mapping[str, Any]
@@ -42,6 +49,8 @@ class Incoming:
     correlation_id: str | None = None
     reply_to: str | None = None
     content_type: str | None = None
+    epoch: int = 0
+    """Which opening of the consumer channel delivered it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,14 +69,17 @@ class Retry:
 class Channel(Protocol):
     """The consumer channel a subscription drives; the pika edge implements it."""
 
-    def consume(self, deliver: Callable[[Incoming], None], lost: Callable[[str], None]) -> None:
-        """Start consuming (returns on consume-ok); ``lost`` gets why if the broker closes it."""
+    def consume(self, deliver: Callable[[Incoming], None]) -> None:
+        """Start consuming (returns on consume-ok); re-subscribe by itself whenever lost."""
 
-    def ack(self, tag: int) -> None:
-        """Acknowledge delivery ``tag``."""
+    def current(self, incoming: Incoming) -> bool:
+        """Whether ``incoming`` came on the channel open now (else it will be delivered again)."""
 
-    def nack(self, tag: int, delay: float) -> None:
-        """Return delivery ``tag`` to the queue after ``delay`` seconds (the queue counts it)."""
+    def ack(self, incoming: Incoming) -> None:
+        """Acknowledge ``incoming`` (dropped if its channel is gone: it is delivered again)."""
+
+    def nack(self, incoming: Incoming, delay: float) -> None:
+        """Return ``incoming`` to the queue after ``delay`` seconds (the queue counts it)."""
 
     def cancel(self) -> None:
         """Stop deliveries (returns on cancel-ok, when every delivery has been handed over)."""
@@ -113,7 +125,7 @@ class Subscription:
     def start(self) -> None:
         """Start consuming and the handler thread."""
         try:
-            self._channel.consume(self._inbox.put, self._lost)
+            self._channel.consume(self._inbox.put)
         except TransportError:
             with contextlib.suppress(TransportError):
                 self._channel.close()
@@ -140,11 +152,6 @@ class Subscription:
         self._stopping.set()
         self._inbox.put(None)
 
-    def _lost(self, reason: str) -> None:
-        if not self._stopping.is_set():
-            _log.error("consumer stopped: its channel closed", queue=self._queue, reason=reason)
-            self._stop()
-
     def _close(self) -> None:
         with contextlib.suppress(TransportError):
             self._channel.close()
@@ -152,7 +159,9 @@ class Subscription:
 
     def _run(self) -> None:
         while (incoming := self._inbox.get()) is not None:
-            if not self._stopping.is_set():  # else it goes back to the queue at channel close
+            # Stopping: it goes back to the queue at channel close. From a lost channel: the
+            # broker delivers it again (it was never acknowledged) on the new one.
+            if not self._stopping.is_set() and self._channel.current(incoming):
                 self._handle(incoming)
         if self._close_on_exit:
             self._close()
@@ -180,7 +189,7 @@ class Subscription:
             except Exception as exc:
                 self._failed(incoming, key, count, exc)
             else:
-                self._channel.ack(incoming.tag)
+                self._channel.ack(incoming)
 
     def _failed(self, incoming: Incoming, key: str, count: int, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"[:500]
@@ -193,7 +202,7 @@ class Subscription:
                 retry_in=delay,
                 reason=reason,
             )
-            self._channel.nack(incoming.tag, delay)
+            self._channel.nack(incoming, delay)
             return
         try:
             self._park(incoming, key, count, reason)
@@ -203,7 +212,7 @@ class Subscription:
                 queue=self._queue,
                 error=exc.reason,
             )
-            self._channel.nack(incoming.tag, 0.0)
+            self._channel.nack(incoming, 0.0)
             return
         _log.error("message dead-lettered", queue=self._queue, deliveries=count, reason=reason)
-        self._channel.ack(incoming.tag)
+        self._channel.ack(incoming)
