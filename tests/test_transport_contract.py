@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 import bus.envelope as env
+from bus.idempotency import SqliteIdempotencyStore
 from bus.journal import Journal
+from bus.pipeline import Pipeline, decode_step, dedupe_step, dispatch_step
 from bus.routing import request_bindings, request_queue, topic_matches
 from bus.transport import transport_class
 from bus.transport.base import Delivery
@@ -265,3 +267,43 @@ def test_registry_names_transports_and_suggests_close_names():
     assert transport_class("memory") is MemoryTransport
     with pytest.raises(ConfigurationError, match="did you mean 'memory'"):
         transport_class("memroy")
+
+
+def test_redelivered_or_duplicated_message_has_its_effect_once(transport, tmp_path):
+    """With the dedupe step, a MessageID published twice and a retried delivery apply once."""
+    store = SqliteIdempotencyStore(tmp_path / "claims.db")
+    applied: list[str] = []
+    lock = threading.Lock()
+    failed_once: set[str] = set()
+
+    def apply(message: env.Message) -> None:
+        mid = message.header.message_id or ""  # type: ignore[union-attr]
+        with lock:
+            if mid.endswith("-flaky") and mid not in failed_once:
+                failed_once.add(mid)
+                raise ConnectionError("transient: the effect was not committed")
+            applied.append(mid)
+
+    pipeline = Pipeline(
+        [
+            ("decode", decode_step()),
+            ("dedupe", dedupe_step(store, "c")),
+            ("dispatch", dispatch_step({"MeterReadings": apply})),
+        ]
+    )
+    transport.subscribe("dedupe", ["MeterReadings.created"], pipeline.handler)
+    twice = event(n=1)
+    flaky = env.EventMessage(
+        env.make_header(
+            "created", "MeterReadings", source="test", message_id=f"{uuid.uuid4()}-flaky"
+        )
+    )
+    transport.publish(twice)
+    transport.publish(twice)
+    transport.publish(flaky)
+    wait_for(lambda: len(applied) == 2)
+    time.sleep(0.3)
+    try:
+        assert sorted(applied) == sorted([twice.header.message_id, flaky.header.message_id])
+    finally:
+        store.close()
