@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 from cim.errors import ConfigurationError, TransportError
 
@@ -151,7 +151,23 @@ class _PerThread(Generic[_C]):
                 self._close(conn)
 
 
-class SqliteIdempotencyStore:
+class _Store:
+    """What both stores share: per-thread connections, close, use as a context manager."""
+
+    _conns: _PerThread[Any]
+
+    def close(self) -> None:
+        """Close every thread's connection; the store cannot be used afterwards."""
+        self._conns.close_all()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class SqliteIdempotencyStore(_Store):
     """Idempotency records in a SQLite file (WAL mode); safe across threads and processes."""
 
     def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
@@ -218,16 +234,6 @@ class SqliteIdempotencyStore:
             cursor = self._conns.get().execute(_SQLITE_PRUNE, (cutoff,))
             return cursor.rowcount
 
-    def close(self) -> None:
-        """Close every thread's connection; the store cannot be used afterwards."""
-        self._conns.close_all()
-
-    def __enter__(self) -> SqliteIdempotencyStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def _connect(self) -> sqlite3.Connection:
         # Autocommit: every claim is its own transaction; transaction() issues BEGIN itself.
         return sqlite3.connect(
@@ -251,7 +257,7 @@ def _insert(conn: sqlite3.Connection, consumer: str, message_id: str) -> bool:
     return cursor.rowcount == 1
 
 
-class PostgresIdempotencyStore:
+class PostgresIdempotencyStore(_Store):
     """Idempotency records in PostgreSQL, shared by adapters on several machines."""
 
     def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
@@ -326,16 +332,6 @@ class PostgresIdempotencyStore:
         with self._errors("prune old records"):
             cursor = self._conns.get().execute(_PG_PRUNE, (older_than,))
             return cursor.rowcount
-
-    def close(self) -> None:
-        """Close every thread's connection; the store cannot be used afterwards."""
-        self._conns.close_all()
-
-    def __enter__(self) -> PostgresIdempotencyStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _connect(self) -> PgConnection:
         return self._psycopg.connect(

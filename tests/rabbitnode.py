@@ -34,7 +34,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
@@ -53,6 +52,7 @@ from rabbitnode_os import (
     LOOPBACK,
     RABBITMQ_BIN,
     RABBITMQ_SERVER,
+    ExternalNode,
     RabbitNodeError,
     _children,
     _comm,
@@ -499,40 +499,6 @@ class RabbitNode:
                     os.kill(beam, signal.SIGKILL)
         self._proc = None
         self._beam_pid = None
-
-
-@dataclass(frozen=True)
-class ExternalNode:
-    """An external broker named by CIMBUS_TEST_AMQP_URL; it cannot be stopped or killed."""
-
-    amqp_url: str
-
-    def is_running(self) -> bool:
-        """Return True: an external broker is assumed to be up."""
-        return True
-
-    def _unsupported(self, what: str) -> NoReturn:
-        pytest.skip(f"{what} needs a private node; {EXTERNAL_URL_ENV} names an external broker")
-
-    def start(self) -> ExternalNode:
-        """Do nothing: the external broker is already running."""
-        return self
-
-    def stop(self) -> NoReturn:
-        """Skip the test: an external broker cannot be stopped."""
-        self._unsupported("stop()")
-
-    def kill(self) -> NoReturn:
-        """Skip the test: an external broker cannot be killed."""
-        self._unsupported("kill()")
-
-    def restart(self) -> NoReturn:
-        """Skip the test: an external broker cannot be restarted."""
-        self._unsupported("restart()")
-
-    def ctl(self, *args: str, tool: str = "rabbitmqctl", timeout: float = 60.0) -> NoReturn:
-        """Skip the test: no CLI access to an external broker."""
-        self._unsupported("ctl()")
 
 
 @atexit.register

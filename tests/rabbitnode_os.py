@@ -12,7 +12,9 @@ import socket
 import tempfile
 import threading
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -168,3 +170,37 @@ def _deathsig_prefix() -> list[str]:
     if setpriv and threading.current_thread() is threading.main_thread():
         return [setpriv, "--pdeathsig", "TERM", "--"]
     return []
+
+
+@dataclass(frozen=True)
+class ExternalNode:
+    """An external broker named by CIMBUS_TEST_AMQP_URL; it cannot be stopped or killed."""
+
+    amqp_url: str
+
+    def is_running(self) -> bool:
+        """Return True: an external broker is assumed to be up."""
+        return True
+
+    def _unsupported(self, what: str) -> NoReturn:
+        pytest.skip(f"{what} needs a private node; {EXTERNAL_URL_ENV} names an external broker")
+
+    def start(self) -> ExternalNode:
+        """Do nothing: the external broker is already running."""
+        return self
+
+    def stop(self) -> NoReturn:
+        """Skip the test: an external broker cannot be stopped."""
+        self._unsupported("stop()")
+
+    def kill(self) -> NoReturn:
+        """Skip the test: an external broker cannot be killed."""
+        self._unsupported("kill()")
+
+    def restart(self) -> NoReturn:
+        """Skip the test: an external broker cannot be restarted."""
+        self._unsupported("restart()")
+
+    def ctl(self, *args: str, tool: str = "rabbitmqctl", timeout: float = 60.0) -> NoReturn:
+        """Skip the test: no CLI access to an external broker."""
+        self._unsupported("ctl()")
