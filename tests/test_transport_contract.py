@@ -217,6 +217,29 @@ def test_one_consumer_sees_publish_order(transport):
     assert seen == list(range(300))
 
 
+def test_publish_many_is_confirmed_in_order(transport):
+    """A pipelined batch is confirmed as a whole and a single consumer sees it in order."""
+    seen: list[int] = []
+    transport.subscribe("q", ["MeterReadings.created"], lambda d: seen.append(number(d)))
+    assert transport.publish_many(event(n=n) for n in range(500)) == 500
+    wait_for(lambda: len(seen) == 500)
+    assert seen == list(range(500))
+
+
+def test_publish_many_names_what_failed_and_sends_the_rest(transport):
+    """One unroutable message in a batch fails the call, saying which; the others arrive."""
+    seen: list[int] = []
+    transport.subscribe("q", ["MeterReadings.created"], lambda d: seen.append(number(d)))
+    lost = event(noun="Nobody", n=99)
+    batch = [event(n=1), lost, event(n=2)]
+    with pytest.raises(TransportError) as caught:
+        transport.publish_many(batch)
+    assert "1 of 3" in caught.value.reason and "unroutable" in caught.value.reason
+    assert caught.value.message_id == lost.header.message_id
+    wait_for(lambda: len(seen) == 2)
+    assert seen == [1, 2]
+
+
 def test_oversize_message_is_refused_before_sending(tmp_path):
     """A message larger than the size limit raises OversizeMessage (3.1) and is not routed."""
     t = MemoryTransport(limits=env.Limits(max_bytes=600))

@@ -67,7 +67,7 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
@@ -101,7 +101,7 @@ from bus.transport.amqp_flow import (
 )
 from bus.transport.amqp_link import Backoff, Link
 from bus.transport.amqp_worker import Incoming, Retry, Subscription
-from bus.transport.base import Handler
+from bus.transport.base import Handler, settled_all
 from bus.transport.memory import DeadLetter
 from cim.errors import RequestTimeout, TransportError
 
@@ -159,6 +159,32 @@ class AmqpTransport:
         self._check_open()
         sent = self._send(self._names.exchange, routing_key(message), message, mandatory=True)
         self._confirmed(sent, topo.message_id_of(message))
+
+    def publish_many(self, messages: Iterable[Message]) -> int:
+        """Encode all (a bad one raises before any is sent), send at once, await every confirm."""
+        self._check_open()
+        ready = []
+        for message in messages:
+            if isinstance(message, ResponseMessage | FaultMessage):
+                raise TransportError("a reply is sent by returning it from the handler")
+            props = topo.properties(message)
+            ready.append((routing_key(message), topo.encode(message, self._limits), props))
+        sent = [
+            (
+                props.get("message_id"),
+                self._io.publish(self._names.exchange, key, body, props, mandatory=True),
+            )
+            for key, body, props in ready
+        ]
+        outcomes: list[tuple[str | None, BaseException | None]] = []
+        for mid, future in sent:
+            try:
+                self._confirmed(future, mid)
+            except TransportError as exc:
+                outcomes.append((mid, exc))
+            else:
+                outcomes.append((mid, None))
+        return settled_all(outcomes)
 
     def request(self, message: RequestMessage, *, timeout: float = 30.0) -> Message:
         """Send ``message`` with direct reply-to and wait up to ``timeout`` s for its reply."""

@@ -10,12 +10,25 @@ TransportError) is parked at once: retrying a message that cannot succeed only d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bus.envelope import Message, RequestMessage
 from cim.errors import CimbusError, TransportError
+
+
+def settled_all(outcomes: Sequence[tuple[str | None, BaseException | None]]) -> int:
+    """How many of a batch's ``(message_id, error)`` outcomes there were; raise if any failed."""
+    failed = [(mid, err) for mid, err in outcomes if err is not None]
+    if failed:
+        mid, err = failed[0]
+        raise TransportError(
+            f"{len(failed)} of {len(outcomes)} messages were not confirmed; the first "
+            f"({mid}): {getattr(err, 'reason', None) or err}; publish those again",
+            message_id=mid,
+        )
+    return len(outcomes)
 
 
 class PermanentFailure(Exception):
@@ -67,6 +80,12 @@ class Transport(Protocol):
         """Route ``message`` by its header; return once the carrier has confirmed it.
 
         Raises TransportError when nothing would receive it (unroutable) or the carrier fails.
+        """
+
+    def publish_many(self, messages: Iterable[Message]) -> int:
+        """Publish ``messages`` pipelined; return how many, once every one is confirmed.
+
+        Raises TransportError after all are settled if any failed, naming how many and why.
         """
 
     def request(self, message: RequestMessage, *, timeout: float = 30.0) -> Message:

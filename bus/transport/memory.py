@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bus.envelope import (
@@ -29,8 +29,8 @@ from bus.envelope import (
 from bus.journal import Journal
 from bus.log import get_logger, message_context
 from bus.routing import routing_key, topic_matches
-from bus.transport.base import Delivery, Handler, is_permanent
-from cim.errors import OversizeMessage, RequestTimeout, TransportError
+from bus.transport.base import Delivery, Handler, is_permanent, settled_all
+from cim.errors import CimbusError, OversizeMessage, RequestTimeout, TransportError
 
 _log = get_logger("cimbus.transport.memory")
 
@@ -96,6 +96,19 @@ class MemoryTransport:
                 "a reply is sent by returning it from the handler of the request, not published"
             )
         self._route(self._encode(message), routing_key(message), _headers(message))
+
+    def publish_many(self, messages: Iterable[Message]) -> int:
+        """Publish each of ``messages`` in order; raise after the batch if any failed."""
+        outcomes: list[tuple[str | None, BaseException | None]] = []
+        for message in messages:
+            mid = None if isinstance(message, FaultMessage) else message.header.message_id
+            try:
+                self.publish(message)
+            except CimbusError as exc:
+                outcomes.append((mid, exc))
+            else:
+                outcomes.append((mid, None))
+        return settled_all(outcomes)
 
     def request(self, message: RequestMessage, *, timeout: float = 30.0) -> Message:
         """Send ``message`` and wait up to ``timeout`` seconds for its reply."""
