@@ -4,7 +4,9 @@ Each adapter gets its own user that may only touch its own queues and the routin
 entitled to. Names follow the transport's conventions (``bus.routing``): the topic exchange
 ``cimbus``, its dead-letter exchange ``cimbus.dlx``, the adapter's queues ``cimbus.<adapter>.*``
 (and their ``.dead`` queues), and the request queues ``cimbus.requests.<Noun>`` of the nouns it
-serves. Permissions are regular expressions on those names (configure, write, read); topic
+serves. The journal exchange ``cimbus.journal`` may be declared and written (every adapter
+journals what it sends) but not read: the journal stream is for an operator's user. Permissions
+are regular expressions on those names (configure, write, read); topic
 permissions on ``cimbus`` limit the routing keys it may publish (write) and the binding keys it
 may bind with (read). Users and permissions go through RabbitMQ's HTTP management API (stdlib
 ``urllib``); the topology is declared over AMQP by the transport.
@@ -39,6 +41,8 @@ from bus.routing import DEAD_LETTER_SUFFIX, EXCHANGE, REQUEST_QUEUE_PREFIX
 from cim.errors import ConfigurationError, TransportError
 
 DEAD_EXCHANGE = f"{EXCHANGE}.dlx"
+JOURNAL = f"{EXCHANGE}.journal"
+"""The journal's fanout exchange and stream (``bus.transport.amqp_topology``)."""
 _DEFAULT_EXCHANGE = r"amq\.default"  # replies are published to the default exchange
 _NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _NOUN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -90,13 +94,14 @@ def permissions(adapter: Adapter) -> Permissions:
         for n in adapter.serves
     ]
     exchanges = [re.escape(EXCHANGE), re.escape(DEAD_EXCHANGE)]
+    journal = re.escape(JOURNAL)  # declare it and publish copies to it; never bind to it
     queues = [own, *served]
     binding_keys = [re.escape(p) for p in adapter.subscribes] + [
         re.escape(f"{n}.{v.value}") for n in adapter.serves for v in REQUEST_VERBS
     ]
     return Permissions(
-        configure=f"^(?:{_alternatives(exchanges + queues)})$",
-        write=f"^(?:{_alternatives([*exchanges, _DEFAULT_EXCHANGE, *queues])})$",
+        configure=f"^(?:{_alternatives([*exchanges, journal, *queues])})$",
+        write=f"^(?:{_alternatives([*exchanges, journal, _DEFAULT_EXCHANGE, *queues])})$",
         read=f"^(?:{_alternatives(exchanges + queues)})$",
         topic_write=f"^(?:{_alternatives([_topic_regex(p) for p in adapter.publishes])})$",
         topic_read=f"^(?:{_alternatives(binding_keys)})$",

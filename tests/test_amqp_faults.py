@@ -141,7 +141,7 @@ def transports() -> Iterator[list[AmqpTransport]]:
 @rabbitmq
 def test_broker_killed_mid_stream_loses_nothing_confirmed(fresh_rabbitmq_node, transports):
     """SIGKILL the broker under 4 publishers and 2 consumers, restart it: every confirmed
-    message is applied exactly once, and publishers and consumers resume by themselves."""
+    message is applied exactly once and is in the journal; publishers and consumers resume."""
     node = fresh_rabbitmq_node
     publisher = AmqpTransport(node.amqp_url, namespace="f.")
     consumer = AmqpTransport(node.amqp_url, namespace="f.")
@@ -180,7 +180,10 @@ def test_broker_killed_mid_stream_loses_nothing_confirmed(fresh_rabbitmq_node, t
     if not ledger.failed:
         assert len(ledger.applied) == len(ledger.confirmed) == MESSAGES, summary
     assert ledger.confirmed_after_restart > 0 and ledger.applied_after_restart > 0, summary
-    print(f"\nbroker kill: {summary}")
+    journalled = [e.headers.get("MessageID") for e in publisher.read_journal(idle=2.0)]
+    missing = ledger.confirmed - set(journalled)
+    assert not missing, f"{len(missing)} confirmed messages are not in the journal stream"
+    print(f"\nbroker kill: {summary}; journal entries {len(journalled)}")
 
 
 CHILD_APPLIES = 20

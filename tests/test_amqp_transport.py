@@ -460,6 +460,48 @@ def test_confirms_resolve_single_multiple_nacked_and_returned_publishes():
     assert futures[3].result(0) is None and len(c) == 0
 
 
+def test_a_routed_message_waits_for_its_journal_copy_and_an_unroutable_one_has_none():
+    """The ack of a routed message hands its journal copy back, keeping the future open."""
+    c, f1, f2 = Confirms(), Future[None](), Future[None]()
+    copy1 = Outgoing(f1, "j", "A.created", b"1", {"message_id": "m1"}, True)
+    copy2 = Outgoing(f2, "j", "B.created", b"2", {"message_id": "m2"}, True)
+    c.sent(f1, "m1", "x", "A.created", Outgoing(f1, "x", "A.created", b"1", {}, True, copy1))
+    c.sent(f2, "m2", "x", "B.created", Outgoing(f2, "x", "B.created", b"2", {}, True, copy2))
+    c.returned("m2", "x", "B.created", "312 NO_ROUTE")
+    assert c.confirmed(2, multiple=True, acked=True) == [copy1]
+    assert not f1.done() and isinstance(f2.exception(0), TransportError)
+    c.sent(f1, "m1", "j", "A.created", copy1)
+    assert c.confirmed(3, multiple=False, acked=True) == [] and f1.result(0) is None
+
+
+@rabbitmq
+def test_journal_reads_past_its_credit_window_and_stops_cleanly(amqp):
+    """Reading 1,000 of 1,200 entries from offset 100 crosses the 500-entry credit window,
+    and stopping at the limit leaves the connection healthy (no nack on a stream)."""
+    amqp.declare("q", ["#"])
+    sent = [event(n) for n in range(1200)]
+    amqp.publish_many(sent)
+    some = list(amqp.read_journal(offset=100, limit=1000))
+    assert [e.offset for e in some] == list(range(100, 1100))
+    assert [e.body for e in some[:3]] == [env.encode_xml(m) for m in sent[100:103]]
+    assert len(list(amqp.read_journal(idle=0.5))) == 1200
+
+
+@rabbitmq
+def test_journal_can_be_turned_off(amqp_url, namespace):
+    """journal=False publishes no copies and reading says why there is nothing to read."""
+    quiet = AmqpTransport(amqp_url, namespace=namespace, journal=False)
+    try:
+        quiet.declare("q", ["#"])
+        quiet.publish(event())
+        with pytest.raises(TransportError, match="journal=False"):
+            list(quiet.read_journal())
+    finally:
+        quiet.close()
+    with raw_channel(amqp_url) as ch, pytest.raises(pika.exceptions.ChannelClosedByBroker):
+        ch.queue_declare(f"{namespace}cimbus.journal", passive=True)
+
+
 def test_password_is_redacted_from_urls():
     """redact() hides the password and keeps the rest of the URL."""
     assert topo.redact("amqp://u:pw@host:5672/%2F") == "amqp://u:***@host:5672/%2F"

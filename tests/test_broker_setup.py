@@ -47,6 +47,8 @@ def test_permissions_allow_exactly_the_adapter_resources():
     assert ok(p.configure, "cimbus.requests.CustomerAccounts")
     assert not ok(p.configure, "cimbus.mdm.x") and not ok(p.configure, "cimbus.requests.Meters")
     assert ok(p.write, "amq.default") and ok(p.write, "cimbus") and not ok(p.write, "amq.direct")
+    assert ok(p.write, "cimbus.journal") and ok(p.configure, "cimbus.journal")
+    assert not ok(p.read, "cimbus.journal")  # journalling, yes; reading everyone's traffic, no
     assert ok(p.topic_write, "MeterReadings.get") and not ok(p.topic_write, "MeterReadings.create")
     assert ok(p.topic_write, "Crew.changed.extra") and not ok(p.topic_write, "Crews.changed")
     assert ok(p.topic_read, "IncidentInformation.*") and not ok(p.topic_read, "#")
@@ -116,6 +118,13 @@ def test_adapters_work_within_their_permissions(configured):
             env.RequestMessage(env.make_header("get", "MeterReadings", source="cis")), timeout=10
         )
         assert isinstance(reply, env.ResponseMessage) and reply.reply.result is env.Result.OK
+        admin = AmqpTransport(configured.amqp_url)
+        try:
+            journalled = {e.headers.get("MessageID") for e in admin.read_journal(idle=0.5)}
+        finally:
+            admin.close()
+        assert reply.header.message_id and reply.header.correlation_id
+        assert {reply.header.message_id, reply.header.correlation_id} <= journalled
         cis.subscribe(
             f"cimbus.cis.{uuid.uuid4().hex[:6]}", ["IncidentInformation.*"], lambda d: None
         )
@@ -125,9 +134,11 @@ def test_adapters_work_within_their_permissions(configured):
 
 
 @pytest.mark.rabbitmq
-@pytest.mark.parametrize("attempt", ["publish-other-key", "foreign-queue", "wide-binding"])
+@pytest.mark.parametrize(
+    "attempt", ["publish-other-key", "foreign-queue", "wide-binding", "read-journal"]
+)
 def test_adapters_are_refused_outside_their_permissions(configured, attempt):
-    """cis may not publish keys it was not given, use mdm's queues or bind with '#'."""
+    """cis may not publish others' keys, use mdm's queues, bind '#' or read the journal."""
     cis = _as(configured, "cis", "cis-secret")
     try:
         with pytest.raises(TransportError):
@@ -137,8 +148,10 @@ def test_adapters_are_refused_outside_their_permissions(configured, attempt):
                 )
             elif attempt == "foreign-queue":
                 cis.subscribe("cimbus.mdm.stolen", ["IncidentInformation.*"], lambda d: None)
-            else:
+            elif attempt == "wide-binding":
                 cis.subscribe("cimbus.cis.everything", ["#"], lambda d: None)
+            else:
+                list(cis.read_journal(idle=0.5))
     finally:
         cis.close()
 

@@ -57,7 +57,13 @@ Errors: translated here, nothing of pika escapes::
     no confirm within confirm_timeout            TransportError
     no reply within the request's timeout        RequestTimeout (4.1)
 
-Not in this version: the journal stream.
+Journal
+    A message the broker has routed (acked, not returned) is copied, byte-exact with its
+    properties and the time it was published, to the fanout exchange ``cimbus.journal`` and so
+    to the stream of that name; publish() returns when the copy is confirmed too, so whatever
+    a caller saw confirmed is in the journal, in confirm order. Replies are journalled the same
+    way; parking and re-driving dead letters are moves, not new messages, and are not.
+    :meth:`AmqpTransport.read_journal` reads it from an offset or a time.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pika  # type: ignore[import-untyped]
@@ -85,6 +92,7 @@ from bus.envelope import (
     ResponseMessage,
     decode,
 )
+from bus.journal import JournalEntry
 from bus.log import get_logger
 from bus.routing import routing_key
 from bus.transport import amqp_topology as topo
@@ -124,6 +132,8 @@ class AmqpTransport:
         reconnect_timeout: float = 60.0,
         reconnect_delay: float = 0.1,
         max_reconnect_delay: float = 5.0,
+        journal: bool = True,
+        journal_max_age: str = topo.JOURNAL_MAX_AGE,
     ) -> None:
         if delivery_limit < 1:
             raise ValueError("delivery_limit must be at least 1")
@@ -146,6 +156,9 @@ class AmqpTransport:
             ch = conn.channel()
             for step in topo.exchange_declarations(self._names):
                 declare(ch, step)
+        self._journal = self._names.journal if journal else None
+        if journal:
+            self._declare_journal(journal_max_age)
         self._io = _Io(url, link)
 
     # --- the protocol ----------------------------------------------------------------------
@@ -172,7 +185,9 @@ class AmqpTransport:
         sent = [
             (
                 props.get("message_id"),
-                self._io.publish(self._names.exchange, key, body, props, mandatory=True),
+                self._io.publish(
+                    self._names.exchange, key, body, props, mandatory=True, journal=self._journal
+                ),
             )
             for key, body, props in ready
         ]
@@ -305,7 +320,73 @@ class AmqpTransport:
         _log.info("dead letters re-driven", queue=queue, count=moved)
         return moved
 
+    def read_journal(
+        self,
+        *,
+        offset: int = 0,
+        since: datetime | None = None,
+        idle: float = 1.0,
+        limit: int | None = None,
+    ) -> Iterator[JournalEntry]:
+        """The journal from ``offset`` (or from the time ``since``), in order, byte-exact.
+
+        Stops after ``limit`` entries, or when none has arrived for ``idle`` seconds (a stream
+        has no end: that is how "up to now" is told). Needs read permission on the stream.
+        """
+        if self._journal is None:
+            raise TransportError("this transport was made with journal=False; it has no journal")
+        start: Any = offset
+        if since is not None:  # a stream attaches at a chunk; what is before ``since`` is skipped
+            start = (since - _CHUNK_MARGIN).astimezone(UTC)
+        # Credit: the broker sends at most ``window`` unacked entries. Acks stop once the window
+        # covers what is left of ``limit``, so nothing is left unread at cancel (RabbitMQ closes
+        # the connection on the nack pika would send for it).
+        window = 500 if limit is None else max(1, min(500, limit))
+        left = limit
+        with self._admin(f"reading the journal {self._journal!r}") as conn:
+            ch = conn.channel()
+            ch.basic_qos(prefetch_count=window)
+            args = {"x-stream-offset": start}
+            for method, props, body in ch.consume(
+                self._journal, arguments=args, inactivity_timeout=idle
+            ):
+                if method is None:
+                    break
+                h = props.headers or {}
+                at = int(h.get("x-stream-offset", -1))
+                entry = topo.journal_entry(at, method.routing_key, props.message_id, h, body)
+                if at >= offset and (since is None or entry.timestamp >= since):
+                    since = None  # from the first entry at that time on, the stream's order
+                    yield entry
+                    left = None if left is None else left - 1
+                    if left == 0:
+                        break
+                if left is None or left >= window:
+                    ch.basic_ack(method.delivery_tag)
+            with contextlib.suppress(pika.exceptions.AMQPError):
+                ch.cancel()  # an entry that arrived since the last idle wait is nacked: 540
+
     # --- internals -------------------------------------------------------------------------
+
+    def _declare_journal(self, max_age: str) -> None:
+        """Declare the journal exchange and stream; a user without the rights finds them made."""
+        steps = topo.journal_declarations(self._names, max_age)
+        try:
+            with self._admin("declaring the journal") as conn:
+                ch = conn.channel()
+                for step in steps:
+                    declare(ch, step)
+        except TransportError as exc:
+            if " 403 " not in exc.reason:
+                raise
+            with self._admin("checking the journal stream") as conn:  # 404: nobody made it
+                try:
+                    conn.channel().queue_declare(self._journal, passive=True)
+                except pika.exceptions.ChannelClosedByBroker as missing:
+                    raise TransportError(
+                        f"the journal stream {self._journal!r} does not exist and this user may "
+                        "not declare it; run `cimbus broker setup` as an administrator first"
+                    ) from missing
 
     def _check_open(self) -> None:
         if self._closed:
@@ -343,7 +424,9 @@ class AmqpTransport:
     ) -> Future[None]:
         props = topo.properties(message, reply_to=reply_to, correlation_id=correlation_id)
         body = topo.encode(message, self._limits)
-        return self._io.publish(exchange, key, body, props, mandatory=mandatory)
+        return self._io.publish(
+            exchange, key, body, props, mandatory=mandatory, journal=self._journal
+        )
 
     def _confirmed(self, sent: Future[None], mid: str | None, limit: float = math.inf) -> None:
         """Wait for the confirm (through an outage: Link.deadline), at most ``limit`` s."""
@@ -394,10 +477,26 @@ class _Io:
             raise
 
     def publish(
-        self, exchange: str, key: str, body: bytes, props: dict[str, Any], *, mandatory: bool
+        self,
+        exchange: str,
+        key: str,
+        body: bytes,
+        props: dict[str, Any],
+        *,
+        mandatory: bool,
+        journal: str | None = None,
     ) -> Future[None]:
-        """Send one message (from any thread); the future resolves on its confirm."""
-        out = Outgoing(Future(), exchange, key, body, props, mandatory)
+        """Send one message (from any thread); the future resolves on its confirm.
+
+        With ``journal`` (an exchange), a copy goes there once the message is routed, and the
+        future resolves on the copy's confirm.
+        """
+        future: Future[None] = Future()
+        then = None
+        if journal is not None:
+            copy = topo.journal_properties(props, datetime.now(UTC))
+            then = Outgoing(future, journal, key, body, copy, True)
+        out = Outgoing(future, exchange, key, body, props, mandatory, then)
 
         def now() -> None:
             if self.link.unavailable:
@@ -599,11 +698,21 @@ class _Io:
     def _on_confirm(self, frame: Any) -> None:
         m = frame.method
         acked = isinstance(m, pika.spec.Basic.Ack)
-        self.outbox.confirms.confirmed(m.delivery_tag, multiple=bool(m.multiple), acked=acked)
+        follow = self.outbox.confirms.confirmed(
+            m.delivery_tag, multiple=bool(m.multiple), acked=acked
+        )
+        if follow:  # journal copies of routed messages
+            for out in follow:
+                self.outbox.hold(out)
+            self._flush()
 
     def _on_reply(self, ch: Any, method: Any, props: Any, body: bytes) -> None:
         if not self.replies.arrived(props.correlation_id, body):
             _log.info("late or unknown reply dropped", correlation_id=props.correlation_id)
+
+
+_CHUNK_MARGIN = timedelta(seconds=60)
+"""How far before ``since`` a timed journal read asks the stream to start."""
 
 
 def _count(conn: Any, queue: str) -> int | None:

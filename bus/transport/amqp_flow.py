@@ -145,6 +145,8 @@ class Outgoing:
     body: bytes
     properties: dict[str, Any]
     mandatory: bool
+    then: Outgoing | None = None
+    """Published once this one is acked (routed): the journal copy. The future waits for it."""
 
     @property
     def message_id(self) -> str | None:
@@ -202,9 +204,14 @@ class Confirms:
                 )
                 return
 
-    def confirmed(self, tag: int, *, multiple: bool, acked: bool) -> None:
-        """Resolve the publishes an ack or nack covers: ``tag``, and all before it if multiple."""
-        tags = [t for t in self._pending if t <= tag] if multiple else [tag]
+    def confirmed(self, tag: int, *, multiple: bool, acked: bool) -> list[Outgoing]:
+        """Resolve the publishes an ack or nack covers: ``tag``, and all before it if multiple.
+
+        Returns, in order, the follow-ups (journal copies) of the routed ones: their futures
+        stay open until those are confirmed too.
+        """
+        tags = sorted(t for t in self._pending if t <= tag) if multiple else [tag]
+        follow: list[Outgoing] = []
         for t in tags:
             p = self._pending.pop(t, None)
             if p is None:
@@ -214,8 +221,11 @@ class Confirms:
                 settle(p.future, error=TransportError(why, message_id=p.message_id))
             elif p.returned is not None:
                 settle(p.future, error=TransportError(p.returned, message_id=p.message_id))
+            elif p.outgoing is not None and p.outgoing.then is not None:
+                follow.append(p.outgoing.then)
             else:
                 settle(p.future, result=None)
+        return follow
 
     def fail_all(self, reason: str) -> None:
         """Fail every pending publish: the channel closed before RabbitMQ confirmed them."""

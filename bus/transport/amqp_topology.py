@@ -10,16 +10,20 @@ Topology per namespace (``namespace`` is a prefix, ``""`` in production)::
     <ns><queue>         quorum queue, bound to <ns>cimbus by the subscriber's patterns,
                         dead-letters (at-least-once) to <ns>cimbus.dlx with key <ns><queue>
     <ns><queue>.dead    quorum queue bound to <ns>cimbus.dlx by <ns><queue>
+    <ns>cimbus.journal  fanout exchange, durable   <- a copy of each message once it is routed
+    <ns>cimbus.journal  stream (x-queue-type=stream), bound to that exchange: the journal
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from bus.envelope import Limits, Message, encode_xml
+from bus.journal import JournalEntry
 from bus.routing import EXCHANGE, dead_letter_queue
 from bus.transport.memory import DeadLetter
 from cim.errors import OversizeMessage
@@ -33,6 +37,10 @@ X_DELIVERIES = "x-cimbus-deliveries"
 """Header on a dead letter parked by cimbus: how many times the handler saw it."""
 X_ROUTING_KEY = "x-cimbus-routing-key"
 """Header on a dead or re-driven message: the routing key it was first published with."""
+X_JOURNAL_TIME = "x-cimbus-journal-time"
+"""Header on a journal copy: when the message was published (ISO 8601, UTC, microseconds)."""
+JOURNAL_MAX_AGE = "7D"
+"""Default retention of the journal stream (RabbitMQ's ``x-max-age`` units: Y M D h m s)."""
 _BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
 
 
@@ -51,6 +59,11 @@ class Names:
     def dead_exchange(self) -> str:
         """The direct exchange dead letters go through, keyed by the real queue name."""
         return f"{self.namespace}{EXCHANGE}.dlx"
+
+    @property
+    def journal(self) -> str:
+        """The fanout exchange journal copies go to, and the stream bound to it (same name)."""
+        return f"{self.namespace}{EXCHANGE}.journal"
 
     def queue(self, queue: str) -> str:
         """The real name of the logical queue ``queue``."""
@@ -101,6 +114,37 @@ def exchange_declarations(names: Names) -> list[Declaration]:
         Declaration("exchange", names.exchange, exchange_type="topic"),
         Declaration("exchange", names.dead_exchange, exchange_type="direct"),
     ]
+
+
+def journal_declarations(names: Names, max_age: str = JOURNAL_MAX_AGE) -> list[Declaration]:
+    """The journal: a fanout exchange and a stream bound to it, kept for ``max_age``."""
+    stream = {"x-queue-type": "stream", "x-max-age": max_age}
+    return [
+        Declaration("exchange", names.journal, exchange_type="fanout"),
+        Declaration("queue", names.journal, arguments=stream),
+        Declaration("bind", names.journal, exchange=names.journal),
+    ]
+
+
+def journal_properties(props: Mapping[str, Any], when: datetime) -> dict[str, Any]:
+    """The AMQP properties of a message's journal copy: its own, plus when it was published."""
+    out = dict(props)
+    out["headers"] = {**(props.get("headers") or {}), X_JOURNAL_TIME: when.isoformat()}
+    return out
+
+
+def journal_entry(
+    offset: int,
+    routing_key: str,
+    message_id: str | None,
+    headers: Mapping[str, Any] | None,
+    body: bytes,
+) -> JournalEntry:
+    """A journal stream message as a :class:`JournalEntry`, like the memory journal's."""
+    h = headers or {}
+    raw = h.get(X_JOURNAL_TIME)
+    when = datetime.fromisoformat(_text(raw)) if raw else datetime.fromtimestamp(0, UTC)
+    return JournalEntry(offset, when, routing_key, delivery_headers(h, message_id), body)
 
 
 def queue_declarations(

@@ -9,12 +9,14 @@ State lives in the instance (no module globals). Consumers run in their own thre
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bus.envelope import (
     DEFAULT_LIMITS,
@@ -26,7 +28,7 @@ from bus.envelope import (
     decode,
     encode_xml,
 )
-from bus.journal import Journal
+from bus.journal import Journal, JournalEntry
 from bus.log import get_logger, message_context
 from bus.routing import routing_key, topic_matches
 from bus.transport.base import Delivery, Handler, is_permanent, settled_all
@@ -166,6 +168,15 @@ class MemoryTransport:
         with self._cond:
             self._declare(queue, bindings)
 
+    def read_journal(
+        self, *, offset: int = 0, since: datetime | None = None, limit: int | None = None
+    ) -> Iterator[JournalEntry]:
+        """The journal from ``offset`` (or the time ``since``), in order, byte-exact."""
+        if self._journal is None:
+            raise TransportError("this transport was made without a journal; pass journal=")
+        entries = self._journal.read(offset=offset, since=since)
+        return entries if limit is None else itertools.islice(entries, limit)
+
     def depth(self, queue: str) -> int:
         """Messages waiting in ``queue`` (not counting those being handled)."""
         with self._cond:
@@ -234,6 +245,8 @@ class MemoryTransport:
             if q is None:  # the requester gave up; RabbitMQ's direct reply-to drops it too
                 _log.warning("reply dropped: the requester is gone", reply_to=item.reply_to)
                 return
+            if self._journal is not None:
+                self._journal.append(body, q.name, _headers(reply))
             q.items.append(_Item(body, "", {}))
             self._cond.notify_all()
 
