@@ -132,6 +132,84 @@ def test_request_reply_correlates(transport):
     assert reply.reply.result is env.Result.OK and reply.header.source == "mdm"
 
 
+def async_request(address: str) -> env.RequestMessage:
+    """A get MeterReadings request asking for its answer at ``address``, asynchronously."""
+    header = env.make_header(
+        "get", "MeterReadings", source="cis", async_reply_flag=True, reply_address=address
+    )
+    return env.RequestMessage(header)
+
+
+def test_async_request_is_acknowledged_at_once_and_answered_at_its_reply_address(transport):
+    """AsyncReplyFlag: request() returns OK with code 0.3 before the handler is done; the
+    handler's answer arrives later on the ReplyAddress queue, correlated."""
+    done = threading.Event()
+
+    def serve(d: Delivery) -> env.Message:
+        time.sleep(0.3)
+        done.set()
+        return env.reply_to(d.message, source="mdm")  # type: ignore[arg-type]
+
+    transport.subscribe(request_queue("MeterReadings"), request_bindings("MeterReadings"), serve)
+    answers: list[env.Message] = []
+    transport.subscribe("cis.replies", [], lambda d: answers.append(d.message))
+    req = async_request("cis.replies")
+    ack = transport.request(req, timeout=5)
+    assert not done.is_set(), "the acknowledgement must not wait for the handler"
+    assert isinstance(ack, env.ResponseMessage) and ack.reply.result is env.Result.OK
+    assert [e.code for e in ack.reply.errors] == ["0.3"]
+    assert ack.header.correlation_id == req.header.message_id
+    wait_for(lambda: len(answers) == 1)
+    answer = answers[0]
+    assert isinstance(answer, env.ResponseMessage) and answer.header.source == "mdm"
+    assert answer.header.correlation_id == req.header.message_id and answer.reply.errors == ()
+
+
+def test_published_async_request_is_answered_at_its_reply_address_only(transport):
+    """A request published (nobody waiting) with AsyncReplyFlag is answered at ReplyAddress."""
+    transport.subscribe(
+        request_queue("MeterReadings"),
+        request_bindings("MeterReadings"),
+        lambda d: env.reply_to(d.message),  # type: ignore[arg-type]
+    )
+    answers: list[env.Message] = []
+    transport.subscribe("cis.replies", [], lambda d: answers.append(d.message))
+    req = async_request("cis.replies")
+    transport.publish(req)
+    wait_for(lambda: len(answers) == 1)
+    time.sleep(0.1)
+    assert len(answers) == 1 and answers[0].header.correlation_id == req.header.message_id
+
+
+def test_async_request_with_a_url_reply_address_is_refused_with_1_5(transport):
+    """A URL ReplyAddress is a SOAP callback: answered FAILED 1.5 (or parked), never handled."""
+    seen: list[Delivery] = []
+    transport.subscribe(
+        request_queue("MeterReadings"), request_bindings("MeterReadings"), seen.append
+    )
+    reply = transport.request(async_request("https://cis.example/callback"), timeout=5)
+    assert isinstance(reply, env.ResponseMessage) and reply.reply.result is env.Result.FAILED
+    assert reply.reply.errors[0].code == "1.5" and "SOAP gateway" in (
+        reply.reply.errors[0].reason or ""
+    )
+    time.sleep(0.1)
+    assert seen == [] and transport.dead_letters(request_queue("MeterReadings")) == []
+    transport.publish(async_request("https://cis.example/callback"))  # nobody to answer in kind
+    wait_for(lambda: len(transport.dead_letters(request_queue("MeterReadings"))) == 1)
+    assert "ReplyAddress" in transport.dead_letters(request_queue("MeterReadings"))[0].reason
+    assert seen == []
+
+
+def test_async_answer_to_a_missing_queue_is_retried_then_parked_with_the_reason(transport):
+    """An answer whose ReplyAddress queue does not exist cannot be delivered: the request is
+    retried, then dead-lettered saying so; nothing is dropped silently."""
+    q = request_queue("MeterReadings")
+    transport.subscribe(q, request_bindings("MeterReadings"), lambda d: env.reply_to(d.message))  # type: ignore[arg-type]
+    transport.publish(async_request("cis.nobody"))
+    wait_for(lambda: len(transport.dead_letters(q)) == 1)
+    assert "unroutable" in transport.dead_letters(q)[0].reason
+
+
 def test_request_without_a_reply_times_out_with_code_4_1(transport):
     """A request whose handler never answers raises RequestTimeout (4.1) after the timeout."""
     transport.subscribe(

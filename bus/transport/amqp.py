@@ -444,9 +444,13 @@ class AmqpTransport:
         sent = self._io.publish(dlx, real, incoming.body, props, mandatory=True)
         self._confirmed(sent, incoming.message_id)
 
-    def _reply(self, reply: Message, reply_to: str, correlation_id: str | None) -> None:
-        """Send a handler's reply to ``reply_to`` without ``mandatory`` (confirmed)."""
-        sent = self._send("", reply_to, reply, mandatory=False, correlation_id=correlation_id)
+    def _reply(
+        self, reply: Message, address: str, correlation_id: str | None, later: bool = False
+    ) -> None:
+        """Send a handler's reply (confirmed): to a carrier reply address without ``mandatory``,
+        or, ``later``, to the ReplyAddress queue, which must exist (``mandatory``)."""
+        key = self._names.queue(address) if later else address
+        sent = self._send("", key, reply, mandatory=later, correlation_id=correlation_id)
         self._confirmed(sent, correlation_id)
 
 

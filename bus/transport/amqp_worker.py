@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from bus.envelope import Limits, Message, decode
 from bus.log import get_logger, message_context
 from bus.transport import amqp_topology as topo
+from bus.transport import replies
 from bus.transport.base import Delivery, Handler, is_permanent
 from cim.errors import TransportError
 
@@ -90,8 +91,8 @@ class Channel(Protocol):
 
 Park = Callable[[Incoming, str, int, str], None]
 """Put a message in its queue's dead letters: (delivery, routing key, deliveries, reason)."""
-Reply = Callable[[Message, str, str | None], None]
-"""Send a reply, confirmed: (reply, reply address, correlation id)."""
+Reply = Callable[[Message, str, str | None, bool], None]
+"""Send a reply, confirmed: (reply, address, correlation id, to a ReplyAddress queue?)."""
 
 
 class Subscription:
@@ -172,6 +173,13 @@ class Subscription:
         with message_context(incoming.message_id, incoming.correlation_id):
             try:
                 message = decode(incoming.body, self._limits)
+                correlation = incoming.message_id or topo.message_id_of(message)
+                route = replies.plan(message, incoming.reply_to, first_delivery=count == 1)
+                if route.at_once is not None and incoming.reply_to:
+                    self._reply(route.at_once, incoming.reply_to, correlation, False)
+                if not route.run:
+                    self._channel.ack(incoming)
+                    return
                 reply = self._handler(
                     Delivery(
                         body=incoming.body,
@@ -183,9 +191,8 @@ class Subscription:
                         delivery_count=count,
                     )
                 )
-                if reply is not None and incoming.reply_to:
-                    correlation = incoming.message_id or topo.message_id_of(message)
-                    self._reply(reply, incoming.reply_to, correlation)
+                if reply is not None and route.answer_to:
+                    self._reply(reply, route.answer_to, correlation, route.later)
             except Exception as exc:
                 self._failed(incoming, key, count, exc)
             else:

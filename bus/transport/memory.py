@@ -31,6 +31,7 @@ from bus.envelope import (
 from bus.journal import Journal, JournalEntry
 from bus.log import get_logger, message_context
 from bus.routing import routing_key, topic_matches
+from bus.transport import replies
 from bus.transport.base import Delivery, Handler, is_permanent, settled_all
 from cim.errors import CimbusError, OversizeMessage, RequestTimeout, TransportError
 
@@ -238,12 +239,19 @@ class MemoryTransport:
                 q.items.append(_Item(body, key, dict(headers), reply_to))
             self._cond.notify_all()
 
-    def _reply(self, item: _Item, reply: Message) -> None:
+    def _reply(self, address: str | None, reply: Message, *, later: bool = False) -> None:
+        """Queue ``reply`` on ``address``: a requester's reply queue, or (``later``) a
+        ReplyAddress queue, which must exist."""
         body = encode_xml(reply)
         with self._cond:
-            q = self._queues.get(item.reply_to or "")
+            q = self._queues.get(address or "")
+            if q is None and later:
+                raise TransportError(
+                    f"unroutable: the ReplyAddress queue {address!r} does not exist; the "
+                    "requester must declare it before asking for an asynchronous reply"
+                )
             if q is None:  # the requester gave up; RabbitMQ's direct reply-to drops it too
-                _log.warning("reply dropped: the requester is gone", reply_to=item.reply_to)
+                _log.warning("reply dropped: the requester is gone", reply_to=address)
                 return
             if self._journal is not None:
                 self._journal.append(body, q.name, _headers(reply))
@@ -330,19 +338,24 @@ class _Subscription:
                 with message_context(
                     header.message_id if header else None, header.correlation_id if header else None
                 ):
-                    reply = self._handler(
-                        Delivery(
-                            body=item.body,
-                            message=message,
-                            routing_key=item.routing_key,
-                            queue=self._queue,
-                            headers=item.headers,
-                            reply_to=item.reply_to,
-                            delivery_count=item.count,
+                    route = replies.plan(message, item.reply_to, first_delivery=item.count == 1)
+                    if route.at_once is not None:
+                        t._reply(item.reply_to, route.at_once)
+                    reply = None
+                    if route.run:
+                        reply = self._handler(
+                            Delivery(
+                                body=item.body,
+                                message=message,
+                                routing_key=item.routing_key,
+                                queue=self._queue,
+                                headers=item.headers,
+                                reply_to=item.reply_to,
+                                delivery_count=item.count,
+                            )
                         )
-                    )
-                if reply is not None and item.reply_to is not None:
-                    t._reply(item, reply)
+                if reply is not None and route.answer_to is not None:
+                    t._reply(route.answer_to, reply, later=route.later)
             except Exception as exc:
                 error = exc
             t._done(self._queue, item, error)
