@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -500,6 +501,66 @@ def test_journal_can_be_turned_off(amqp_url, namespace):
         quiet.close()
     with raw_channel(amqp_url) as ch, pytest.raises(pika.exceptions.ChannelClosedByBroker):
         ch.queue_declare(f"{namespace}cimbus.journal", passive=True)
+
+
+@rabbitmq
+def test_close_under_load_drains_what_it_accepted(amqp_url, namespace):
+    """close() while 4 threads and a 3,000-message batch publish and a consumer works: a
+    publish either is confirmed or is refused as closed (none fails half-way); the running
+    handler finishes; a new consumer gets the rest; each confirmed message applies once."""
+    transport = AmqpTransport(amqp_url, namespace=namespace)
+    lock, applied, from_batch = threading.Lock(), Counter[str](), threading.Event()
+
+    def apply(d: Delivery) -> None:
+        time.sleep(0.001)
+        with lock:
+            applied[d.headers["MessageID"]] += 1
+            if b"<m:n>1<" in d.body:
+                from_batch.set()
+
+    transport.subscribe("work", ["MeterReadings.#"], apply, prefetch=50)
+    confirmed: list[str] = []
+    refused: list[str] = []
+
+    def publish() -> None:
+        while True:
+            m = event()
+            try:
+                transport.publish(m)
+            except TransportError as exc:
+                refused.append(exc.reason)
+                return
+            confirmed.append(m.header.message_id or "")
+
+    batch = [event(1) for _ in range(3000)]
+    batch_result: list[int | str] = []
+
+    def publish_batch() -> None:
+        try:
+            batch_result.append(transport.publish_many(batch))
+        except TransportError as exc:
+            batch_result.append(exc.reason)
+
+    threads = [threading.Thread(target=publish) for _ in range(4)]
+    for t in threads:
+        t.start()
+    wait_for(lambda: len(confirmed) >= 200 and len(applied) >= 50, 30)
+    batcher = threading.Thread(target=publish_batch)
+    batcher.start()
+    assert from_batch.wait(30)  # the batch is handed over, and its confirms are coming in
+    transport.close()
+    for t in [*threads, batcher]:
+        t.join(30)
+    assert refused == ["the transport is closed"] * 4, refused[:2]
+    assert batch_result == [3000], batch_result  # handed over before close: all confirmed
+    confirmed += [m.header.message_id or "" for m in batch]
+    after = AmqpTransport(amqp_url, namespace=namespace)
+    try:
+        after.subscribe("work", ["MeterReadings.#"], apply, prefetch=50)
+        wait_for(lambda: set(confirmed) <= set(applied), 30)
+    finally:
+        after.close()
+    assert set(applied) == set(confirmed) and set(applied.values()) == {1}
 
 
 def test_password_is_redacted_from_urls():

@@ -76,6 +76,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as futures_wait
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -149,8 +150,9 @@ class AmqpTransport:
         )
         self._limits = limits
         self._confirm_timeout = confirm_timeout
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._subscriptions: list[Subscription] = []
+        self._in_flight: set[Future[None]] = set()
         self._closed = False
         with self._admin("declaring the exchanges") as conn:
             ch = conn.channel()
@@ -182,15 +184,11 @@ class AmqpTransport:
                 raise TransportError("a reply is sent by returning it from the handler")
             props = topo.properties(message)
             ready.append((routing_key(message), topo.encode(message, self._limits), props))
-        sent = [
-            (
-                props.get("message_id"),
-                self._io.publish(
-                    self._names.exchange, key, body, props, mandatory=True, journal=self._journal
-                ),
-            )
-            for key, body, props in ready
-        ]
+        with self._lock:  # all handed over, or none: close() cannot fall in between
+            sent = [
+                (props.get("message_id"), self._publish(self._names.exchange, key, body, props))
+                for key, body, props in ready
+            ]
         outcomes: list[tuple[str | None, BaseException | None]] = []
         for mid, future in sent:
             try:
@@ -254,7 +252,8 @@ class AmqpTransport:
         return sub
 
     def close(self) -> None:
-        """Let running handlers finish, cancel every consumer and close the connection."""
+        """Drain: refuse new publishes, let running handlers finish, wait (up to the confirm
+        timeout) for publishes already handed over, then close the connection."""
         with self._lock:
             if self._closed:
                 return
@@ -262,6 +261,11 @@ class AmqpTransport:
             subs = list(self._subscriptions)
         for sub in subs:
             sub.cancel()
+        with self._lock:
+            waiting = list(self._in_flight)
+        _, late = futures_wait(waiting, timeout=self._confirm_timeout)
+        if late:
+            _log.error("closing with publishes unconfirmed; they fail", count=len(late))
         self._io.close()
 
     # --- operators (not part of the protocol) ----------------------------------------------
@@ -421,12 +425,40 @@ class AmqpTransport:
         mandatory: bool,
         reply_to: str | None = None,
         correlation_id: str | None = None,
+        replying: bool = False,
     ) -> Future[None]:
         props = topo.properties(message, reply_to=reply_to, correlation_id=correlation_id)
         body = topo.encode(message, self._limits)
-        return self._io.publish(
-            exchange, key, body, props, mandatory=mandatory, journal=self._journal
-        )
+        return self._publish(exchange, key, body, props, mandatory=mandatory, replying=replying)
+
+    def _publish(
+        self,
+        exchange: str,
+        key: str,
+        body: bytes,
+        props: dict[str, Any],
+        *,
+        mandatory: bool = True,
+        replying: bool = False,
+    ) -> Future[None]:
+        """Hand one encoded message to the I/O thread, journalled, tracked until it settles.
+
+        A caller's message is refused once close() has begun (a handler's reply is not), in the
+        same step as it is tracked, so close() waits for every message it did not refuse.
+        """
+        with self._lock:
+            if self._closed and not replying:
+                raise TransportError("the transport is closed")
+            sent = self._io.publish(
+                exchange, key, body, props, mandatory=mandatory, journal=self._journal
+            )
+            self._in_flight.add(sent)
+        sent.add_done_callback(self._settled)
+        return sent
+
+    def _settled(self, sent: Future[None]) -> None:
+        with self._lock:
+            self._in_flight.discard(sent)
 
     def _confirmed(self, sent: Future[None], mid: str | None, limit: float = math.inf) -> None:
         """Wait for the confirm (through an outage: Link.deadline), at most ``limit`` s."""
@@ -450,7 +482,9 @@ class AmqpTransport:
         """Send a handler's reply (confirmed): to a carrier reply address without ``mandatory``,
         or, ``later``, to the ReplyAddress queue, which must exist (``mandatory``)."""
         key = self._names.queue(address) if later else address
-        sent = self._send("", key, reply, mandatory=later, correlation_id=correlation_id)
+        sent = self._send(
+            "", key, reply, mandatory=later, correlation_id=correlation_id, replying=True
+        )
         self._confirmed(sent, correlation_id)
 
 
