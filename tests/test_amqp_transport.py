@@ -20,6 +20,7 @@ from structlog.testing import capture_logs
 
 import bus.envelope as env
 from bus.transport import amqp_topology as topo
+from bus.transport import connect
 from bus.transport.amqp import AmqpTransport
 from bus.transport.amqp_flow import Confirms, Outbox, Outgoing, Replies
 from bus.transport.amqp_link import Backoff, Link
@@ -294,10 +295,14 @@ def test_close_returns_prefetched_messages_it_did_not_start(amqp):
 def test_publish_waits_out_an_outage_then_fails_after_reconnect_timeout(fresh_rabbitmq_node):
     """With the broker down, publish() waits reconnect_timeout and raises (a request keeps to its
     own timeout), later ones raise at once, and once the broker is back publishing works again
-    without a new transport."""
+    without a new transport. A second, dead, broker URL is given too: the reconnection
+    attempts go round both and still find the node when it is back."""
     node = fresh_rabbitmq_node
     t = AmqpTransport(
-        node.amqp_url, namespace="lost.", reconnect_timeout=1.5, max_reconnect_delay=0.5
+        [node.amqp_url, dead_url()],
+        namespace="lost.",
+        reconnect_timeout=1.5,
+        max_reconnect_delay=0.5,
     )
     try:
         t.declare("q", ["#"])
@@ -469,10 +474,23 @@ def test_a_routed_message_waits_for_its_journal_copy_and_an_unroutable_one_has_n
     c.sent(f1, "m1", "x", "A.created", Outgoing(f1, "x", "A.created", b"1", {}, True, copy1))
     c.sent(f2, "m2", "x", "B.created", Outgoing(f2, "x", "B.created", b"2", {}, True, copy2))
     c.returned("m2", "x", "B.created", "312 NO_ROUTE")
-    assert c.confirmed(2, multiple=True, acked=True) == [copy1]
+    assert c.confirmed(2, multiple=True, acked=True) == ([copy1], [])
     assert not f1.done() and isinstance(f2.exception(0), TransportError)
     c.sent(f1, "m1", "j", "A.created", copy1)
-    assert c.confirmed(3, multiple=False, acked=True) == [] and f1.result(0) is None
+    assert c.confirmed(3, multiple=False, acked=True) == ([], []) and f1.result(0) is None
+
+
+def test_a_refused_journal_copy_is_sent_again_not_failed():
+    """A stream still starting after a restart refuses a copy: it comes back to be sent again
+    (attempt counted) and its publish stays open; an ordinary refusal fails at once."""
+    c, f = Confirms(), Future[None]()
+    copy = Outgoing(f, "j", "A.created", b"1", {"message_id": "m1"}, True, copy=True)
+    c.sent(f, "m1", "j", "A.created", copy)
+    c.returned("m1", "j", "A.created", "312 NO_ROUTE")
+    follow, again = c.confirmed(1, multiple=False, acked=True)
+    assert follow == [] and [o.attempt for o in again] == [1] and not f.done()
+    c.sent(f, "m1", "j", "A.created", again[0])
+    assert c.confirmed(2, multiple=False, acked=False).again[0].attempt == 2 and not f.done()
 
 
 @rabbitmq
@@ -561,6 +579,37 @@ def test_close_under_load_drains_what_it_accepted(amqp_url, namespace):
     finally:
         after.close()
     assert set(applied) == set(confirmed) and set(applied.values()) == {1}
+
+
+def dead_url() -> str:
+    """An AMQP URL on a loopback port nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"amqp://guest:guest@127.0.0.1:{port}/%2F"
+
+
+@rabbitmq
+def test_several_broker_urls_skip_a_node_that_is_down(amqp_url, namespace):
+    """Given a dead node first (comma-separated, as on the command line), the transport and
+    its operator calls use the next one."""
+    t = connect(f"{dead_url()},{amqp_url}", namespace=namespace)
+    try:
+        seen: list[str] = []
+        t.subscribe("q", ["#"], lambda d: seen.append(d.routing_key))
+        t.publish(event())
+        wait_for(lambda: seen == ["MeterReadings.created"])
+        assert t.depth("q") == 0  # type: ignore[attr-defined]
+    finally:
+        t.close()
+
+
+def test_all_broker_urls_down_is_one_clear_error():
+    """With every broker unreachable the constructor fails fast, naming what to check."""
+    with pytest.raises(TransportError, match="check that the broker runs"):
+        AmqpTransport([dead_url(), dead_url()])
+    with pytest.raises(TransportError, match="no broker URL"):
+        AmqpTransport(" , ")
 
 
 def test_password_is_redacted_from_urls():

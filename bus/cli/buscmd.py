@@ -22,7 +22,10 @@ _BROKER = click.option(
     required=True,
     envvar="CIMBUS_BROKER",
     show_envvar=True,
-    help="Where the bus runs: amqp://user:password@host:5672/vhost",
+    help=(
+        "Where the bus runs: amqp://user:password@host:5672/vhost "
+        "(several, comma-separated, for a cluster)"
+    ),
 )
 
 

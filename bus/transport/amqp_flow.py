@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple, TypeVar
 
 from bus.log import get_logger
 from cim.errors import TransportError
@@ -147,12 +147,23 @@ class Outgoing:
     mandatory: bool
     then: Outgoing | None = None
     """Published once this one is acked (routed): the journal copy. The future waits for it."""
+    copy: bool = False
+    """A journal copy: its message is routed already, so a refusal is retried, not failed."""
+    attempt: int = 0
+    """How many times this journal copy was refused (the stream may be starting up)."""
 
     @property
     def message_id(self) -> str | None:
         """The message's AMQP ``message_id`` (its Header MessageID)."""
         mid: str | None = self.properties.get("message_id")
         return mid
+
+
+class Next(NamedTuple):
+    """Journal copies to send after a confirm: ``follow`` now, ``again`` after a pause."""
+
+    follow: list[Outgoing]
+    again: list[Outgoing]
 
 
 @dataclass(slots=True)
@@ -204,28 +215,31 @@ class Confirms:
                 )
                 return
 
-    def confirmed(self, tag: int, *, multiple: bool, acked: bool) -> list[Outgoing]:
+    def confirmed(self, tag: int, *, multiple: bool, acked: bool) -> Next:
         """Resolve the publishes an ack or nack covers: ``tag``, and all before it if multiple.
 
-        Returns, in order, the follow-ups (journal copies) of the routed ones: their futures
-        stay open until those are confirmed too.
+        Returns, in order, the journal copies to send: those of the routed messages (their
+        futures stay open until the copies are confirmed) and refused copies to send again.
         """
         tags = sorted(t for t in self._pending if t <= tag) if multiple else [tag]
-        follow: list[Outgoing] = []
+        nxt = Next([], [])
         for t in tags:
             p = self._pending.pop(t, None)
             if p is None:
                 continue
-            if not acked:
+            refused = "nack" if not acked else p.returned
+            if refused is not None and p.outgoing is not None and p.outgoing.copy:
+                nxt.again.append(replace(p.outgoing, attempt=p.outgoing.attempt + 1))
+            elif not acked:
                 why = "RabbitMQ refused the message (nack); the queue may be unavailable: retry"
                 settle(p.future, error=TransportError(why, message_id=p.message_id))
             elif p.returned is not None:
                 settle(p.future, error=TransportError(p.returned, message_id=p.message_id))
             elif p.outgoing is not None and p.outgoing.then is not None:
-                follow.append(p.outgoing.then)
+                nxt.follow.append(p.outgoing.then)
             else:
                 settle(p.future, result=None)
-        return follow
+        return nxt
 
     def fail_all(self, reason: str) -> None:
         """Fail every pending publish: the channel closed before RabbitMQ confirmed them."""
