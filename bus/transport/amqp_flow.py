@@ -14,6 +14,7 @@ out again, in their order, on the next channel, under that channel's delivery ta
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import deque
@@ -177,7 +178,8 @@ class _Pending:
 
 
 class Confirms:
-    """Publishes sent on a confirm-mode channel and not yet acked, by delivery tag."""
+    """Publishes sent on a confirm-mode channel and not yet acked, by delivery tag (the dict
+    keeps them in tag order, so a ``multiple`` ack takes them from the front)."""
 
     def __init__(self) -> None:
         self._tag = 0
@@ -221,7 +223,7 @@ class Confirms:
         Returns, in order, the journal copies to send: those of the routed messages (their
         futures stay open until the copies are confirmed) and refused copies to send again.
         """
-        tags = sorted(t for t in self._pending if t <= tag) if multiple else [tag]
+        tags = list(itertools.takewhile(lambda t: t <= tag, self._pending)) if multiple else [tag]
         nxt = Next([], [])
         for t in tags:
             p = self._pending.pop(t, None)
