@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 import click
 from rich.console import Console
@@ -31,15 +32,21 @@ def _emit(result: BenchResult, as_json: bool) -> None:
     result.render(console)
 
 
-@bench.command(short_help="Envelope codec round trip against plain lxml (target ≤ 3.0x).")
-@click.option("--json", "as_json", is_flag=True, help="Print only one JSON object on stdout.")
-@click.option(
-    "--repeat",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Timed repeats per case; the median is reported.",
+_JSON = click.option(
+    "--json", "as_json", is_flag=True, help="Print only one JSON object on stdout."
 )
+
+
+def _repeat(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The ``--repeat`` option (at least 1, default 5) with ``help_text``."""
+    return click.option(
+        "--repeat", type=click.IntRange(min=1), default=5, show_default=True, help=help_text
+    )
+
+
+@bench.command(short_help="Envelope codec round trip against plain lxml (target ≤ 3.0x).")
+@_JSON
+@_repeat("Timed repeats per case; the median is reported.")
 @click.option(
     "--quick", is_flag=True, help="Short run on a small corpus (for tests; figures are rough)."
 )
@@ -75,14 +82,8 @@ NO_BROKER = (
     show_envvar=True,
     help="RabbitMQ to measure on: amqp://user:password@host:5672/vhost (required).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print only one JSON object on stdout.")
-@click.option(
-    "--repeat",
-    type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Timed rounds per side; the median (or percentile over all rounds) is reported.",
-)
+@_JSON
+@_repeat("Timed rounds per side; the median (or percentile over all rounds) is reported.")
 @click.option(
     "--quick", is_flag=True, help="Small rounds, a few seconds (for tests; figures are rough)."
 )
