@@ -10,6 +10,7 @@ from bus.cli.buscmd import bus_group
 from bus.cli.demo import demo
 from bus.cli.dlq import dlq_group
 from bus.cli.message import message
+from bus.cli.soap import soap_group
 from bus.log import configure_logging
 
 
@@ -38,5 +39,6 @@ main.add_command(bench)
 main.add_command(bus_group)
 main.add_command(broker_group)
 main.add_command(dlq_group)
+main.add_command(soap_group)
 
 __all__ = ["main"]
