@@ -257,7 +257,8 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A loopback HTTP server recording POSTs; answers ``statuses`` in turn, then 200."""
+    """A loopback HTTP server recording POSTs; answers ``statuses`` in turn, then 200 with a
+    SOAP ResponseMessage (Result OK), as a partner's Reply service does."""
 
     statuses: list[int] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
@@ -276,8 +277,12 @@ class Receiver:
             self.received.append(Received(environ.get("PATH_INFO", ""), headers, body))
             status = self.statuses.pop(0) if self.statuses else 200
             self._cond.notify_all()
-        start_response(f"{status} X", [("Content-Type", "text/plain")])
-        return [b"ok"]
+        if status != 200:
+            start_response(f"{status} X", [("Content-Type", "text/plain")])
+            return [b"not now"]
+        ok = env.ResponseMessage(env.make_header("reply", UP), env.Reply(env.Result.OK))
+        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
+        return [env.encode_soap(ok)]  # what a partner's Reply service answers
 
     def wait(self, count: int = 1, timeout: float = 10.0) -> list[Received]:
         """The first ``count`` POSTs, waiting up to ``timeout`` s for them."""

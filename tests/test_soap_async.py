@@ -192,3 +192,28 @@ def test_reply_without_a_reply_handler_is_failed_5_2(gateway):
     reply_message = env.reply_to(get_request())
     body = body_of(reply_message, form="typed")
     assert failed_code(post(gateway.url, soap_envelope(body))) == "5.2"
+
+
+def test_replies_go_out_through_the_soap_client_with_ws_security(memory_bus, soap_server, receiver):
+    """With the SOAP client as the courier's sender (as `cimbus soap serve` does), the reply
+    reaches the partner carrying a UsernameToken digest."""
+    from bus.soap.client import ClientCredentials, HttpPolicy, SoapClient
+
+    serve_noun(memory_bus, UP)
+    client = SoapClient(
+        credentials=ClientCredentials(username="cimbus", password="s3cret", digest=True),
+        policy=HttpPolicy(timeout=5.0, retries=0),
+    )
+    try:
+        running = soap_server(memory_bus, SoapConfig(timeout=5), deliver=client.post_envelope)
+        req = get_request(async_reply_flag=True, reply_address=receiver.url)
+        ack = answered(post(running.url, soap_envelope(body_of(req, form="typed"))), req)
+        assert ack.reply.errors[0].code == "0.3"
+        (got,) = receiver.wait(1)
+        assert b"PasswordDigest" in got.body and b"<wsse:Username>cimbus<" in got.body
+        delivered = env.decode(got.body)
+        assert delivered.header.correlation_id == req.header.message_id  # type: ignore[union-attr]
+        time.sleep(0.7)  # past the courier's first retry delay: delivered once, not retried
+        assert len(receiver.received) == 1
+    finally:
+        client.close()

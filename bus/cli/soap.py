@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +19,9 @@ from bus.soap.http import HttpServer, HttpSettings, Tls
 from bus.soap.wssecurity import Credentials
 from bus.transport import connect
 from cim.errors import CimbusError
+
+if TYPE_CHECKING:
+    from bus.soap.client import SoapClient
 
 _log = get_logger("cimbus.cli.soap")
 
@@ -78,6 +83,11 @@ def soap_group() -> None:
     "--public-url",
     help="The endpoint URL partners use (behind a proxy), written into the served WSDLs.",
 )
+@click.option(
+    "--callback-user",
+    help="WS-Security user for POSTing asynchronous replies to partners (password from "
+    "CIMBUS_CALLBACK_PASSWORD).",
+)
 def serve(
     host: str,
     port: int,
@@ -89,6 +99,7 @@ def serve(
     timeout: float,
     threads: int,
     public_url: str | None,
+    callback_user: str | None,
 ) -> None:
     """Serve every IEC 61968-100 operation at one endpoint until SIGINT or SIGTERM.
 
@@ -112,7 +123,8 @@ def serve(
         source="cimbus",
         public_url=public_url,
     )
-    app = SoapApp(transport, config, catalog=Catalog())
+    callbacks = _callback_client(callback_user)
+    app = SoapApp(transport, config, catalog=Catalog(), deliver=callbacks.post_envelope)
     tls = Tls(cert=cert, key=key) if cert is not None and key is not None else None
     server = HttpServer(app, HttpSettings(host=host, port=port, tls=tls, threads=threads))
     stop = threading.Event()
@@ -133,6 +145,21 @@ def serve(
     finally:
         server.stop()
         app.close()
+        callbacks.close()
         transport.close()
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def _callback_client(user: str | None) -> SoapClient:
+    """The client that POSTs asynchronous replies: safe parsing, a breaker per partner host,
+    WS-Security when ``user`` is given; one attempt each, as the courier does the retrying."""
+    from bus.soap.client import ClientCredentials, HttpPolicy, SoapClient  # zeep: only here
+
+    credentials = None
+    if user is not None:
+        password = os.environ.get("CIMBUS_CALLBACK_PASSWORD")
+        if not password:
+            raise click.UsageError("--callback-user needs CIMBUS_CALLBACK_PASSWORD set")
+        credentials = ClientCredentials(username=user, password=password, digest=True)
+    return SoapClient(credentials=credentials, policy=HttpPolicy(timeout=10.0, retries=0))
