@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import bus.envelope
+import bus.soap
 import cim.errors
 
 ENVELOPE = {
@@ -64,6 +68,26 @@ ENVELOPE = {
 }
 
 
+SOAP = {
+    "Account",
+    "Authenticator",
+    "Breakers",
+    "Catalog",
+    "CircuitBreaker",
+    "ClientCredentials",
+    "Credentials",
+    "HttpPolicy",
+    "HttpServer",
+    "HttpSettings",
+    "RetryPolicy",
+    "SoapApp",
+    "SoapClient",
+    "SoapConfig",
+    "Tls",
+    "serve",
+}
+
+
 def test_envelope_exports():
     """bus.envelope exports exactly the documented names, each of which exists."""
     assert set(bus.envelope.__all__) == ENVELOPE
@@ -80,3 +104,20 @@ def test_error_tree_codes():
         assert category.isdigit() and number.isdigit(), cls
     assert cim.errors.InvalidVerb("x").code == "2.9"
     assert cim.errors.MessageError("x", code="1.9").code == "1.9"
+
+
+def test_soap_exports():
+    """bus.soap exports exactly the documented names, each of which exists."""
+    assert set(bus.soap.__all__) == SOAP
+    assert all(hasattr(bus.soap, name) for name in SOAP)
+    assert set(dir(bus.soap)) >= SOAP
+
+
+def test_soap_package_leaves_the_client_libraries_unloaded():
+    """Importing bus.soap (a gateway) loads neither zeep nor requests; the client's names do."""
+    probe = (
+        "import sys, bus.soap; loaded = lambda: sorted({'zeep', 'requests'} & set(sys.modules)); "
+        "before = loaded(); bus.soap.SoapClient; print(before, loaded())"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] ['requests', 'zeep']"

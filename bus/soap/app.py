@@ -5,7 +5,7 @@ message (:mod:`bus.soap.forms`). The body element says what it is; a SOAPAction 
 ``action`` parameter of a SOAP 1.2 Content-Type), where given, must name the same operation. Each
 message goes on the bus (:mod:`bus.soap.gateway`) and the answer is written in the form and
 version it came in. ``GET {path}?wsdl``, ``?wsdl=SERVICE`` and ``?xsd=NAME`` are answered by the
-:class:`Catalog`, if one is configured.
+:class:`Catalog`, if one is configured; a POST to those URLs is 404: a document is no endpoint.
 
 Every failure is answered in kind, never with an HTML page:
 
@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from email.message import Message as MimeHeaders
 from typing import Any, Protocol
+from urllib.parse import unquote_plus
 
 from bus.envelope import (
     DEFAULT_LIMITS,
@@ -63,6 +64,7 @@ _SOAP_TYPES: Mapping[str, SoapVersion] = {
     "application/soap+xml": "1.2",
 }
 _CHUNK = 64 * 1024
+_MAX_QUERY = 1000  # of a POST's query, read to tell a document URL from the endpoint
 StartResponse = Callable[..., Any]
 
 
@@ -165,6 +167,12 @@ class SoapApp:
         if method != "POST":
             problem = MalformedMessage(f"method {method} is not supported; POST SOAP, GET ?wsdl")
             return self._fault(problem, "1.1", status=405, headers=(("Allow", "GET, POST"),))
+        if _names_a_document(environ.get("QUERY_STRING", "")):
+            problem = MalformedMessage(
+                f"?wsdl and ?xsd name service descriptions, read with GET; POST SOAP messages to "
+                f"{self.config.path} itself"
+            )
+            return self._fault(problem, "1.1", status=404)
         return self._post(environ)
 
     def _get(self, environ: dict[str, Any]) -> _Answer:
@@ -299,6 +307,12 @@ def _anonymous(exc: CimbusError) -> CimbusError:
     """``exc`` without a noun, so that its answer is a FaultMessage."""
     exc.noun = None
     return exc
+
+
+def _names_a_document(query: str) -> bool:
+    """Whether a query asks for a WSDL or schema document (``wsdl``, ``xsd=…``, any case)."""
+    keys = (part.split("=", 1)[0] for part in query[:_MAX_QUERY].split("&"))
+    return any(unquote_plus(key).strip().lower() in ("wsdl", "xsd") for key in keys)
 
 
 def _check_action(action: str, message: Message, arrival: forms.Arrival) -> None:
