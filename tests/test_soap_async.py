@@ -217,3 +217,19 @@ def test_replies_go_out_through_the_soap_client_with_ws_security(memory_bus, soa
         assert len(receiver.received) == 1
     finally:
         client.close()
+
+
+def test_reply_address_outside_the_allowed_hosts_is_refused_with_7_5(memory_bus, soap_server):
+    """With reply_hosts set, an asynchronous request naming another host is refused at once
+    (7.5) and never reaches the bus; an allowed host is accepted (0.3)."""
+    seen: list[Delivery] = []
+    memory_bus.subscribe(request_queue(UP), request_bindings(UP), seen.append)
+    running = soap_server(memory_bus, SoapConfig(timeout=5, reply_hosts=frozenset({"127.0.0.1"})))
+    req = get_request(async_reply_flag=True, reply_address="http://169.254.169.254/latest")
+    refused = answered(post(running.url, soap_envelope(body_of(req, form="typed"))), req)
+    assert refused.reply.result is env.Result.FAILED and refused.reply.errors[0].code == "7.5"
+    time.sleep(0.1)
+    assert seen == []
+    ok = get_request(async_reply_flag=True, reply_address="http://127.0.0.1:9/replies")
+    accepted = answered(post(running.url, soap_envelope(body_of(ok, form="typed"))), ok)
+    assert accepted.reply.errors[0].code == "0.3"

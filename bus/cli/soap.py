@@ -84,6 +84,13 @@ def soap_group() -> None:
     help="The endpoint URL partners use (behind a proxy), written into the served WSDLs.",
 )
 @click.option(
+    "--reply-host",
+    "reply_hosts",
+    multiple=True,
+    help="A host asynchronous replies may be POSTed to (repeatable). Without it, any host a "
+    "caller names in ReplyAddress is called back, and a warning says so.",
+)
+@click.option(
     "--callback-user",
     help="WS-Security user for POSTing asynchronous replies to partners (password from "
     "CIMBUS_CALLBACK_PASSWORD).",
@@ -99,6 +106,7 @@ def serve(
     timeout: float,
     threads: int,
     public_url: str | None,
+    reply_hosts: tuple[str, ...],
     callback_user: str | None,
 ) -> None:
     """Serve every IEC 61968-100 operation at one endpoint until SIGINT or SIGTERM.
@@ -122,7 +130,10 @@ def serve(
         credentials=credentials,
         source="cimbus",
         public_url=public_url,
+        reply_hosts=frozenset(h.lower() for h in reply_hosts) if reply_hosts else None,
     )
+    if not reply_hosts:
+        _log.warning("no --reply-host: asynchronous replies go to any host a caller names")
     callbacks = _callback_client(callback_user)
     app = SoapApp(transport, config, catalog=Catalog(), deliver=callbacks.post_envelope)
     tls = Tls(cert=cert, key=key) if cert is not None and key is not None else None

@@ -93,6 +93,8 @@ class SoapConfig:
     """The endpoint URL written into served WSDLs; None uses the URL the caller reached."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     """Delivery of asynchronous replies to a ReplyAddress URL."""
+    reply_hosts: frozenset[str] | None = None
+    """Hosts a ReplyAddress URL may name (lower case); None allows any (the caller decides)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,7 @@ class SoapApp:
             timeout=self.config.timeout,
             on_reply=on_reply,
             source=self.config.source,
+            reply_hosts=self.config.reply_hosts,
         )
         creds = self.config.credentials
         self._auth = Authenticator(creds) if creds is not None else None

@@ -5,7 +5,8 @@
   TransportError's own code otherwise.
 * A request with **AsyncReplyFlag and a URL ReplyAddress** is answered at once (Result OK, code
   0.3); a worker sends it on the bus without the flag and POSTs the answer to the URL
-  (:mod:`bus.soap.courier`, :func:`callback`). With a queue name as ReplyAddress it goes to the
+  (:mod:`bus.soap.courier`, :func:`callback`); with ``reply_hosts`` set, only to those hosts
+  (7.5 otherwise). With a queue name as ReplyAddress it goes to the
   bus as it is, and the bus acknowledges it and answers to that queue.
 * An **event** goes through ``transport.publish`` and is answered Result OK, correlated to it;
   FAILED 2.5 when nobody subscribes to it.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from bus.envelope import (
     Error,
@@ -45,6 +47,7 @@ from cim.errors import (
     ConfigurationError,
     HeaderError,
     InvalidNoun,
+    NotAuthorised,
     SchemaViolation,
     TransportError,
 )
@@ -129,7 +132,9 @@ class Gateway:
         timeout: float = 30.0,
         on_reply: ReplySink | None = None,
         source: str | None = None,
+        reply_hosts: frozenset[str] | None = None,
     ) -> None:
+        self._reply_hosts = reply_hosts
         self._transport = transport
         self._courier = courier
         self._timeout = timeout
@@ -187,6 +192,14 @@ class Gateway:
                 path="Header/ReplyAddress",
             )
             return refusal(message, problem, source=self._source, stage="accept")
+        host = (urlsplit(url).hostname or "").lower()
+        if self._reply_hosts is not None and host not in self._reply_hosts:
+            refused = NotAuthorised(
+                f"ReplyAddress host {host!r} is not among the hosts this gateway may call "
+                "back; ask the operator to add it (--reply-host)",
+                path="Header/ReplyAddress",
+            )
+            return refusal(message, refused, source=self._source, stage="accept")
         header = dataclasses.replace(message.header, async_reply_flag=None, reply_address=None)
         plain = dataclasses.replace(message, header=header)
 
