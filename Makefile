@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest install rabbitmq postgresql bench clean
+.PHONY: cim-model demo test lint typecheck pytest install rabbitmq postgresql bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ pytest: $(STAMP) rabbitmq postgresql
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest
+
+cim-model: $(STAMP)
+	$(BIN)/python -m tools.cimgen
 
 bench: $(STAMP)
 	$(BIN)/cimbus bench envelope

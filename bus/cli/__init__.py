@@ -7,6 +7,7 @@ import click
 from bus.cli.bench import bench
 from bus.cli.broker import broker_group
 from bus.cli.buscmd import bus_group
+from bus.cli.cim import cim_group
 from bus.cli.demo import demo
 from bus.cli.dlq import dlq_group
 from bus.cli.message import message
@@ -40,5 +41,6 @@ main.add_command(bus_group)
 main.add_command(broker_group)
 main.add_command(dlq_group)
 main.add_command(soap_group)
+main.add_command(cim_group)
 
 __all__ = ["main"]
