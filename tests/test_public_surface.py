@@ -121,3 +121,32 @@ def test_soap_package_leaves_the_client_libraries_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] ['requests', 'zeep']"
+
+
+PROFILES = {
+    "METER_READINGS",
+    "Issue",
+    "Member",
+    "Node",
+    "Payload",
+    "Profile",
+    "ProfileClass",
+    "check",
+    "from_json",
+    "from_xml",
+    "to_json",
+    "to_xml",
+    "validate",
+}
+
+
+def test_profiles_exports_and_import_rule():
+    """cim.profiles exports exactly the documented names and loads nothing from bus or adapters."""
+    probe = (
+        "import sys, cim.profiles as p; print(sorted(p.__all__)); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('bus', 'adapters')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    names, loaded = out.stdout.strip().splitlines()
+    assert names == str(sorted(PROFILES))
+    assert loaded == "[]"

@@ -212,6 +212,19 @@ class StreetDetail:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StringQuantity:
+    """Quantity with string value (when it is not important whether it is an integral or a floating
+    point number) and associated unit information.
+
+    CIM: IEC61970.Base.Domain.StringQuantity
+    """
+
+    multiplier: _u.UnitMultiplier | None = None
+    unit: _u.UnitSymbol | None = None
+    value: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TelephoneNumber:
     """Telephone number.
 
@@ -257,6 +270,7 @@ __all__ = [
     "Status",
     "StreetAddress",
     "StreetDetail",
+    "StringQuantity",
     "TelephoneNumber",
     "TownDetail",
 ]

@@ -130,6 +130,18 @@ class EndDeviceEvent(ActivityRecord):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndDeviceEventDetail:
+    """Name-value pair, specific to end device events.
+
+    CIM: IEC61968.Metering.EndDeviceEventDetail
+    """
+
+    name: str | None = None
+    value: _c.StringQuantity | None = None
+    EndDeviceEvent: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndDeviceEventType(IdentifiedObject):
     """Detailed description for an event produced by an end device. Values in attributes allow for
     creation of recommended codes to be used for identifying end device events as follows:
@@ -274,6 +286,24 @@ class MeterReading(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PendingCalculation:
+    """When present, a scalar conversion that needs to be applied to every IntervalReading.value
+    contained in IntervalBlock. This conversion results in a new associated ReadingType, reflecting
+    the true dimensions of IntervalReading values after the conversion.
+
+    CIM: IEC61968.Metering.PendingCalculation
+    """
+
+    multiplyBeforeAdd: bool | None = None
+    offset: int | None = None
+    scalarDenominator: int | None = None
+    scalarFloat: float | None = None
+    scalarNumerator: int | None = None
+    IntervalBlocks: tuple[_p.Ref, ...] = ()
+    ReadingType: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reading(BaseReading):
     """Specific value measured by a meter or other asset, or calculated by a system. Each Reading is
     associated with a specific ReadingType.
@@ -414,11 +444,13 @@ __all__ = [
     "EndDeviceControl",
     "EndDeviceControlType",
     "EndDeviceEvent",
+    "EndDeviceEventDetail",
     "EndDeviceEventType",
     "IntervalBlock",
     "IntervalReading",
     "Meter",
     "MeterReading",
+    "PendingCalculation",
     "Reading",
     "ReadingQuality",
     "ReadingQualityType",

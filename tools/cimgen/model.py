@@ -63,6 +63,8 @@ SELECTED = [
     "ReadingType",
     "ReadingQuality",
     "ReadingQualityType",
+    "PendingCalculation",
+    "EndDeviceEventDetail",
     "Outage",
     "Incident",
     "TroubleTicket",

@@ -1,0 +1,115 @@
+"""Shared by the XML and JSON codecs: CIM class and enum lookup, primitive text forms, builders."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import math
+from typing import Any
+
+import cim.model as _model
+from cim.errors import PayloadError, SchemaViolation
+from cim.profiles.model import Children, Member, Node, ProfileClass
+
+
+def cim_class(name: str) -> type[Any]:
+    """The generated ``cim.model`` class called ``name`` (names come from profiles, not data)."""
+    cls = getattr(_model, name, None)
+    if not isinstance(cls, type):
+        raise KeyError(f"cim.model has no class {name!r}")
+    return cls
+
+
+def enum_class(name: str) -> type[enum.Enum]:
+    """The generated enumeration called ``name``."""
+    cls = getattr(_model, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, enum.Enum)):
+        raise KeyError(f"cim.model has no enumeration {name!r}")
+    return cls
+
+
+def format_datetime(value: _dt.datetime) -> str:
+    """ISO 8601 as xs:dateTime, UTC written as ``Z``."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def to_text(member: Member, value: object) -> str:
+    """The XML text of one primitive or enum value."""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "INF" if value > 0 else "-INF"
+        return repr(value)
+    return str(value)
+
+
+def from_text(member: Member, text: str, path: str) -> object:
+    """The Python value of one primitive or enum element's text, or a SchemaViolation."""
+    try:
+        if member.kind == "enum":
+            return enum_class(member.type)(text)
+        kind = member.type
+        if kind == "string":
+            return text
+        stripped = text.strip()
+        if kind == "dateTime":
+            return _dt.datetime.fromisoformat(stripped)
+        if kind == "boolean":
+            if stripped in ("true", "1"):
+                return True
+            if stripped in ("false", "0"):
+                return False
+            raise ValueError(stripped)
+        if kind == "integer":
+            return int(stripped)
+        if kind == "float":
+            return float(stripped)
+    except ValueError:
+        what = f"a {member.type} literal" if member.kind == "enum" else f"an xs:{member.type}"
+        raise SchemaViolation(f"{path}: {text[:40]!r} is not {what}", path=path) from None
+    raise KeyError(f"unknown XSD type {member.type!r}")
+
+
+def build(pclass: ProfileClass, fields: dict[str, Any], path: str) -> object:
+    """The ``cim.model`` object of one profile class from its decoded fields."""
+    cls = cim_class(pclass.cim_class)
+    try:
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    except (TypeError, ValueError) as exc:  # a profile that does not fit the model
+        raise PayloadError(f"{path}: cannot build {pclass.cim_class}: {exc}", path=path) from None
+
+
+def children(pclass: ProfileClass, nested: dict[str, list[Node]]) -> Children:
+    """Embedded objects grouped by element, in profile order."""
+    return tuple(
+        (m.element, tuple(nested[m.element])) for m in pclass.members if nested.get(m.element)
+    )
+
+
+def check_type(pclass: ProfileClass, obj: object, path: str) -> None:
+    """Refuse to write an object that is not an instance of the profile class's CIM class."""
+    cls = cim_class(pclass.cim_class)
+    if not isinstance(obj, cls):
+        raise PayloadError(
+            f"{path}: expected a {pclass.cim_class}, got {type(obj).__name__}", path=path
+        )
+
+
+__all__ = [
+    "build",
+    "check_type",
+    "children",
+    "cim_class",
+    "enum_class",
+    "format_datetime",
+    "from_text",
+    "to_text",
+]

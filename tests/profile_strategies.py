@@ -1,0 +1,109 @@
+"""Hypothesis strategies that build any valid payload of a message profile (MeterReadings).
+
+Every member of every profile class may appear, with its cardinality (lists of up to two).
+References pick from small mRID pools, and the payload root always carries one object for every
+pooled mRID, so references resolve. Text is XML-representable: no surrogates, no control
+characters but tab and newline, no carriage return (XML turns it into a newline).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from hypothesis import strategies as st
+
+import cim.model as cim_model
+from cim.profiles import Member, Node, Payload, Profile, ProfileClass
+
+POOLS = {
+    "ReadingType": ("rt-1", "rt-2"),
+    "ReadingQualityType": ("rq-1",),
+    "EndDeviceEventType": ("et-1",),
+}
+"""mRIDs that references name, per target class."""
+
+text = st.text(
+    st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="\r", whitelist_characters="\t\n"
+    ),
+    max_size=12,
+)
+datetimes = st.datetimes(
+    min_value=datetime(1900, 1, 1),
+    max_value=datetime(2999, 12, 31),
+    timezones=st.one_of(
+        st.none(),
+        st.just(UTC),
+        st.sampled_from([timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]),
+    ),
+)
+PRIMITIVES: dict[str, st.SearchStrategy[Any]] = {
+    "string": text,
+    "dateTime": datetimes,
+    "boolean": st.booleans(),
+    "integer": st.integers(min_value=-(10**20), max_value=10**20),
+    "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
+}
+
+
+def _value(profile: Profile, m: Member) -> st.SearchStrategy[Any]:
+    if m.kind == "attribute":
+        return PRIMITIVES[m.type]
+    if m.kind == "enum":
+        return st.sampled_from(list(getattr(cim_model, m.type)))
+    if m.kind == "reference":
+        return st.sampled_from(POOLS[m.type]).map(lambda mrid: cim_model.Ref(m.type, mrid))
+    pclass = profile.cls(m.type)
+    if m.text_field is not None:
+        return text.map(lambda t: getattr(cim_model, pclass.cim_class)(**{m.text_field: t}))
+    return _object(profile, pclass)
+
+
+def _count(m: Member) -> st.SearchStrategy[int]:
+    return st.integers(min_value=m.min, max_value=min(m.max if m.max is not None else 2, 2))
+
+
+@st.composite
+def _fields(draw: st.DrawFn, profile: Profile, pclass: ProfileClass) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for m in pclass.members:
+        if m.kind == "association":
+            continue
+        n = draw(_count(m))
+        values = [draw(_value(profile, m)) for _ in range(n)]
+        if values:
+            out[m.path] = tuple(values) if m.many else values[0]
+    return out
+
+
+def _object(profile: Profile, pclass: ProfileClass) -> st.SearchStrategy[Any]:
+    cls = getattr(cim_model, pclass.cim_class)
+    return _fields(profile, pclass).map(lambda f: cls(**f))
+
+
+@st.composite
+def nodes(draw: st.DrawFn, profile: Profile, pclass: ProfileClass, mrid: str | None = None) -> Node:
+    """One embedded object of ``pclass`` with its own embedded objects."""
+    fields = draw(_fields(profile, pclass))
+    if mrid is not None:
+        fields["mRID"] = mrid
+    children = []
+    for m in pclass.members:
+        if m.kind == "association":
+            items = [draw(nodes(profile, profile.cls(m.type))) for _ in range(draw(_count(m)))]
+            if items:
+                children.append((m.element, tuple(items)))
+    return Node(getattr(cim_model, pclass.cim_class)(**fields), tuple(children))
+
+
+@st.composite
+def payloads(draw: st.DrawFn, profile: Profile) -> Payload:
+    """A valid payload: random root lists plus one object for every pooled mRID."""
+    lists: dict[str, list[Node]] = {}
+    for m in profile.root.members:
+        pclass = profile.cls(m.type)
+        items = [draw(nodes(profile, pclass)) for _ in range(draw(_count(m)))]
+        items += [draw(nodes(profile, pclass, mrid)) for mrid in POOLS.get(m.type, ())]
+        lists[m.element] = items
+    return Payload.of(profile, **lists)
