@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree
-from profile_strategies import payloads
 
 import cim.model as cm
 from cim.errors import MalformedMessage, OversizeMessage, PayloadError, SchemaViolation
@@ -30,6 +29,8 @@ from cim.profiles import (
     validate,
 )
 from cim.profiles.samples import READING_TYPE_MRID, interval_readings
+
+from profile_strategies import payloads
 
 P = METER_READINGS
 NS = P.namespace
