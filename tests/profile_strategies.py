@@ -1,9 +1,10 @@
-"""Hypothesis strategies that build any valid payload of a message profile (MeterReadings).
+"""Hypothesis strategies that build any valid payload of a message profile (any noun).
 
-Every member of every profile class may appear, with its cardinality (lists of up to two).
-References pick from small mRID pools, and the payload root always carries one object for every
-pooled mRID, so references resolve. Text is XML-representable: no surrogates, no control
-characters but tab and newline, no carriage return (XML turns it into a newline).
+Every member of every profile class may appear, with its cardinality (lists of up to two); of
+an ``xs:choice`` group at most one member appears. References pick from small mRID pools, and
+the payload root always carries one object for every pooled mRID, so references resolve. Text
+is XML-representable: no surrogates, no control characters but tab and newline, no carriage
+return (XML turns it into a newline).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ POOLS = {
     "ReadingType": ("rt-1", "rt-2"),
     "ReadingQualityType": ("rq-1",),
     "EndDeviceEventType": ("et-1",),
+    "EndDeviceControlType": ("ct-1",),
 }
 """mRIDs that references name, per target class."""
 
@@ -44,6 +46,7 @@ PRIMITIVES: dict[str, st.SearchStrategy[Any]] = {
     "boolean": st.booleans(),
     "integer": st.integers(min_value=-(10**20), max_value=10**20),
     "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
+    "decimal": st.decimals(min_value=-(10**12), max_value=10**12),
 }
 
 
@@ -56,7 +59,11 @@ def _value(profile: Profile, m: Member) -> st.SearchStrategy[Any]:
         return st.sampled_from(POOLS[m.type]).map(lambda mrid: cim_model.Ref(m.type, mrid))
     pclass = profile.cls(m.type)
     if m.text_field is not None:
-        return text.map(lambda t: getattr(cim_model, pclass.cim_class)(**{m.text_field: t}))
+        inner = pclass.member(m.text_field)
+        assert inner is not None and inner.kind == "attribute"
+        return PRIMITIVES[inner.type].map(
+            lambda t: getattr(cim_model, pclass.cim_class)(**{m.text_field: t})
+        )
     return _object(profile, pclass)
 
 
@@ -89,7 +96,13 @@ def nodes(draw: st.DrawFn, profile: Profile, pclass: ProfileClass, mrid: str | N
     if mrid is not None:
         fields["mRID"] = mrid
     children = []
+    chosen: dict[str, str] = {}  # xs:choice group -> the one member drawn to appear
     for m in pclass.members:
+        if m.choice is not None and m.choice not in chosen:
+            group = [c.element for c in pclass.members if c.choice == m.choice]
+            chosen[m.choice] = draw(st.sampled_from([*group, ""]))
+        if m.choice is not None and chosen[m.choice] != m.element:
+            continue
         if m.kind == "association":
             items = [draw(nodes(profile, profile.cls(m.type))) for _ in range(draw(_count(m)))]
             if items:

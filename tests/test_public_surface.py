@@ -124,7 +124,10 @@ def test_soap_package_leaves_the_client_libraries_unloaded():
 
 
 PROFILES = {
+    "END_DEVICE_CONTROLS",
+    "END_DEVICE_EVENTS",
     "METER_READINGS",
+    "PROFILES",
     "Issue",
     "Member",
     "Node",

@@ -31,6 +31,27 @@ class AcceptanceTest:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ControlledAppliance:
+    """Appliance controlled with a PAN device control.
+
+    CIM: IEC61968.Metering.ControlledAppliance
+    """
+
+    isElectricVehicle: bool | None = None
+    isExteriorLighting: bool | None = None
+    isGenerationSystem: bool | None = None
+    isHvacCompressorOrFurnace: bool | None = None
+    isInteriorLighting: bool | None = None
+    isIrrigationPump: bool | None = None
+    isManagedCommercialIndustrialLoad: bool | None = None
+    isPoolPumpSpaJacuzzi: bool | None = None
+    isSimpleMiscLoad: bool | None = None
+    isSmartAppliance: bool | None = None
+    isStripAndBaseboardHeater: bool | None = None
+    isWaterHeater: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DateTimeInterval:
     """Interval between two date and time points, where the interval includes the start time but
     excludes end time.
@@ -255,8 +276,24 @@ class TownDetail:
     stateOrProvince: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Version:
+    """This is the version for a group of devices or objects. This could be used to track the
+    version for any group of objects or devices over time. For example, for a DERGroup, the
+    requesting system may want to get the details of a specific version of a DERGroup.
+
+    CIM: IEC61968.Common.Version
+    """
+
+    date: _dt.datetime | None = None
+    major: int | None = None
+    minor: int | None = None
+    revision: int | None = None
+
+
 __all__ = [
     "AcceptanceTest",
+    "ControlledAppliance",
     "DateTimeInterval",
     "DecimalQuantity",
     "ElectronicAddress",
@@ -273,4 +310,5 @@ __all__ = [
     "StringQuantity",
     "TelephoneNumber",
     "TownDetail",
+    "Version",
 ]

@@ -613,6 +613,18 @@ class Source(enum.Enum):
     SUBSTITUTED = "SUBSTITUTED"
 
 
+class TransmissionModeKind(enum.Enum):
+    """Transmission mode for end device display controls, applicable to premises area network (PAN)
+    devices.
+
+    CIM: IEC61968.Metering.TransmissionModeKind
+    """
+
+    anonymous = "anonymous"
+    both = "both"
+    normal = "normal"
+
+
 class TroubleReportingKind(enum.Enum):
     """Kind of trouble reporting.
 
@@ -723,6 +735,7 @@ __all__ = [
     "ServiceKind",
     "ServiceRequestKind",
     "Source",
+    "TransmissionModeKind",
     "TroubleReportingKind",
     "UsagePointConnectedKind",
     "Validity",

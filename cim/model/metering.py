@@ -73,6 +73,20 @@ class EndDevice(AssetContainer):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndDeviceAction:
+    """Action/command performed by an end device on a device other than the end device.
+
+    CIM: IEC61968.Metering.EndDeviceAction
+    """
+
+    command: str | None = None
+    duration: _d.Minutes | None = None
+    durationIndefinite: bool | None = None
+    startDateTime: _dt.datetime | None = None
+    EndDeviceControl: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndDeviceControl(IdentifiedObject):
     """Instructs an end device (or an end device group) to perform a specified action.
 
@@ -155,6 +169,30 @@ class EndDeviceEventType(IdentifiedObject):
     subDomain: str | None = None
     type: str | None = None
     EndDeviceEvents: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndDeviceGroup(IdentifiedObject):
+    """Abstraction for management of group communications within a two-way AMR system or the data
+    for a group of related end devices. Commands can be issued to all of the end devices that belong
+    to the group using a defined group address and the underlying AMR communication infrastructure.
+    A DERGroup and a PANDeviceGroup is an EndDeviceGroup.
+
+    CIM: IEC61968.Metering.EndDeviceGroup
+    """
+
+    status: _c.Status | None = None
+    type: str | None = None
+    version: _c.Version | None = None
+    DER_Function: tuple[_p.Ref, ...] = ()
+    DERFunction: _p.Ref | None = None
+    DERGroupDispatch: tuple[_p.Ref, ...] = ()
+    DERGroupForecast: tuple[_p.Ref, ...] = ()
+    DERMonitorableParameter: tuple[_p.Ref, ...] = ()
+    DemandResponsePrograms: tuple[_p.Ref, ...] = ()
+    EndDeviceControls: tuple[_p.Ref, ...] = ()
+    EndDevices: tuple[_p.Ref, ...] = ()
+    MeterReadSchedule: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -283,6 +321,75 @@ class MeterReading(IdentifiedObject):
     Meter: _p.Ref | None = None
     Readings: tuple[_p.Ref, ...] = ()
     UsagePoint: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanDemandResponse(EndDeviceAction):
+    """PAN control used to issue action/command to PAN devices during a demand response/load control
+    event.
+
+    CIM: IEC61968.Metering.PanDemandResponse
+    """
+
+    appliance: _c.ControlledAppliance | None = None
+    avgLoadAdjustment: _d.PerCent | None = None
+    cancelControlMode: str | None = None
+    cancelDateTime: _dt.datetime | None = None
+    cancelNow: bool | None = None
+    coolingOffset: _d.Temperature | None = None
+    coolingSetpoint: _d.Temperature | None = None
+    criticalityLevel: str | None = None
+    dutyCycle: _d.PerCent | None = None
+    enrollmentGroup: str | None = None
+    heatingOffset: _d.Temperature | None = None
+    heatingSetpoint: _d.Temperature | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanDisplay(EndDeviceAction):
+    """PAN action/command used to issue the displaying of text messages on PAN devices.
+
+    CIM: IEC61968.Metering.PanDisplay
+    """
+
+    confirmationRequired: bool | None = None
+    priority: str | None = None
+    textMessage: str | None = None
+    transmissionMode: _e.TransmissionModeKind | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanPricing(EndDeviceAction):
+    """PAN action/command used to issue pricing information to a PAN device.
+
+    CIM: IEC61968.Metering.PanPricing
+    """
+
+    providerID: int | None = None
+    PanPricingDetails: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PanPricingDetail:
+    """Detail for a single price command/action.
+
+    CIM: IEC61968.Metering.PanPricingDetail
+    """
+
+    alternateCostDelivered: float | None = None
+    alternateCostUnit: str | None = None
+    currentTimeDate: _dt.datetime | None = None
+    generationPrice: _d.Money | None = None
+    generationPriceRatio: float | None = None
+    price: _d.Money | None = None
+    priceRatio: float | None = None
+    priceTier: int | None = None
+    priceTierCount: int | None = None
+    priceTierLabel: str | None = None
+    rateLabel: str | None = None
+    registerTier: str | None = None
+    unitOfMeasure: str | None = None
+    PanPricing: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -438,22 +545,46 @@ class UsagePoint(IdentifiedObject):
     UsagePointLocation: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UsagePointGroup(IdentifiedObject):
+    """Abstraction for management of group communications within a two-way AMR system or the data
+    for a group of related usage points. Commands can be issued to all of the usage points that
+    belong to a usage point group using a defined group address and the underlying AMR communication
+    infrastructure.
+
+    CIM: IEC61968.Metering.UsagePointGroup
+    """
+
+    type: str | None = None
+    DemandResponsePrograms: tuple[_p.Ref, ...] = ()
+    EndDeviceControls: tuple[_p.Ref, ...] = ()
+    MeterReadSchedule: _p.Ref | None = None
+    UsagePoints: tuple[_p.Ref, ...] = ()
+
+
 __all__ = [
     "BaseReading",
     "EndDevice",
+    "EndDeviceAction",
     "EndDeviceControl",
     "EndDeviceControlType",
     "EndDeviceEvent",
     "EndDeviceEventDetail",
     "EndDeviceEventType",
+    "EndDeviceGroup",
     "IntervalBlock",
     "IntervalReading",
     "Meter",
     "MeterReading",
+    "PanDemandResponse",
+    "PanDisplay",
+    "PanPricing",
+    "PanPricingDetail",
     "PendingCalculation",
     "Reading",
     "ReadingQuality",
     "ReadingQualityType",
     "ReadingType",
     "UsagePoint",
+    "UsagePointGroup",
 ]

@@ -1,20 +1,34 @@
 """Message profiles: named, versioned selections of CIM classes per noun, with payload codecs.
 
-``METER_READINGS`` is the IEC 61968-9 MeterReadings profile; ``to_xml``/``from_xml`` and
+``METER_READINGS``, ``END_DEVICE_EVENTS`` and ``END_DEVICE_CONTROLS`` are IEC 61968-9 profiles,
+``PROFILES`` maps each noun to its profile; ``to_xml``/``from_xml`` and
 ``to_json``/``from_json`` encode and decode :class:`Payload` trees; ``validate``/``check`` go
 beyond the XSD (required members, cardinalities, enum literals, references within the payload).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
+from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
 from cim.profiles.jsoncodec import from_json, to_json
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Member, Node, Payload, Profile, ProfileClass
 from cim.profiles.validate import Issue, check, validate
 from cim.profiles.xmlcodec import from_xml, to_xml
 
+PROFILES: Mapping[str, Profile] = MappingProxyType(
+    {p.name: p for p in (METER_READINGS, END_DEVICE_EVENTS, END_DEVICE_CONTROLS)}
+)
+"""Every profile by noun (read-only); look a noun up here, never import by a name from data."""
+
 __all__ = [
+    "END_DEVICE_CONTROLS",
+    "END_DEVICE_EVENTS",
     "METER_READINGS",
+    "PROFILES",
     "Issue",
     "Member",
     "Node",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import enum
 import math
+import re
 from typing import Any
 
 import cim.model as _model
 from cim.errors import PayloadError, SchemaViolation
-from cim.profiles.model import Children, Member, Node, ProfileClass
+from cim.profiles.model import Children, Member, Node, Profile, ProfileClass
 
 
 def cim_class(name: str) -> type[Any]:
@@ -28,6 +30,19 @@ def enum_class(name: str) -> type[enum.Enum]:
     return cls
 
 
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+"""The lexical space of xs:decimal (no exponent, no NaN or infinities)."""
+
+
+def text_member(profile: Profile, member: Member) -> Member:
+    """For a compound carried as text: the compound's member that the text fills."""
+    pclass = profile.cls(member.type)
+    found = pclass.member(member.text_field or "")
+    if found is None:
+        raise KeyError(f"{pclass.name} has no member {member.text_field!r}")
+    return found
+
+
 def format_datetime(value: _dt.datetime) -> str:
     """ISO 8601 as xs:dateTime, UTC written as ``Z``."""
     text = value.isoformat()
@@ -42,6 +57,8 @@ def to_text(member: Member, value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, _dt.datetime):
         return format_datetime(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
@@ -72,6 +89,10 @@ def from_text(member: Member, text: str, path: str) -> object:
             return int(stripped)
         if kind == "float":
             return float(stripped)
+        if kind == "decimal":
+            if not _DECIMAL.fullmatch(stripped):
+                raise ValueError(stripped)
+            return decimal.Decimal(stripped)
     except ValueError:
         what = f"a {member.type} literal" if member.kind == "enum" else f"an xs:{member.type}"
         raise SchemaViolation(f"{path}: {text[:40]!r} is not {what}", path=path) from None
@@ -111,5 +132,6 @@ __all__ = [
     "enum_class",
     "format_datetime",
     "from_text",
+    "text_member",
     "to_text",
 ]

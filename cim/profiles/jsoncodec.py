@@ -7,8 +7,9 @@ The mapping, for a profile whose root element is ``MeterReadings``::
 - keys are the profile's element names, written in profile order; absent members are omitted;
 - a member that may occur more than once is a list (even with one item), else a single value;
 - xs:string and enum literals are strings, xs:dateTime is an ISO 8601 string (UTC as ``Z``),
-  xs:boolean is true/false, xs:integer and xs:float are numbers (no NaN or infinities);
-- a compound or embedded object is an object; a compound carried as text is a string;
+  xs:boolean is true/false, xs:integer and xs:float are numbers (no NaN or infinities),
+  xs:decimal is a string in its lexical form (``"12.50"``), so no digit is lost;
+- a compound or embedded object is an object; a datatype carried as text is its value alone;
 - a reference is ``{"ref": "mRID"}``.
 
 Output is compact UTF-8 (``ensure_ascii=False``). Reading refuses duplicate keys, unknown keys,
@@ -18,6 +19,7 @@ wrong JSON types and NaN, with the element path in the error.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import json
 from typing import Any
 
@@ -34,6 +36,7 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "integer": (int,),
     "float": (float, int),
+    "decimal": (str,),
 }
 
 
@@ -77,12 +80,15 @@ def _scalar(profile: Profile, m: Member, v: Any) -> Any:
         return {"ref": v.mrid}
     if m.kind == "compound":
         if m.text_field is not None:
-            return getattr(v, m.text_field)
+            text = getattr(v, m.text_field)
+            return None if text is None else _scalar(profile, _values.text_member(profile, m), text)
         return _object(profile, profile.cls(m.type), v, None)
     if m.kind == "enum":
         return v.value
     if isinstance(v, _dt.datetime):
         return _values.format_datetime(v)
+    if isinstance(v, decimal.Decimal):
+        return _values.to_text(m, v)
     return v
 
 
@@ -110,11 +116,17 @@ def _members(
         raise PayloadError(f"{path}: expected an object for {pclass.name}", path=path)
     fields: dict[str, Any] = {}
     nested: dict[str, list[Node]] = {}
+    chosen: dict[str, str] = {}
     for key, raw in obj.items():
         m = pclass.member(key)
         if m is None:
             bad = f"{path}/{key}"
             raise PayloadError(f"{bad}: {key} is not part of {pclass.name}", path=bad)
+        if m.choice is not None and chosen.setdefault(m.choice, key) != key:
+            bad = f"{path}/{key}"
+            raise PayloadError(
+                f"{bad}: {key} excludes {chosen[m.choice]} (one of a choice)", path=bad
+            )
         if m.many and not isinstance(raw, list):
             bad = f"{path}/{key}"
             raise PayloadError(f"{bad}: {key} must be a list", path=bad)
@@ -146,13 +158,12 @@ def _member(profile: Profile, m: Member, raw: Any, path: str) -> Any:
         obj = _values.build(pclass, fields, path)
         return obj if m.kind == "compound" else Node(obj, _values.children(pclass, nested))
     if m.text_field is not None:
-        if not isinstance(raw, str):
-            raise SchemaViolation(f"{path}: expected a string", path=path)
-        return _values.build(profile.cls(m.type), {m.text_field: raw}, path)
+        value = _member(profile, _values.text_member(profile, m), raw, path)
+        return _values.build(profile.cls(m.type), {m.text_field: value}, path)
     wanted = (str,) if m.kind == "enum" else _JSON_TYPES[m.type]
     if not isinstance(raw, wanted) or (m.type in ("integer", "float") and isinstance(raw, bool)):
         raise SchemaViolation(f"{path}: {raw!r} has the wrong JSON type for {m.type}", path=path)
-    if m.kind == "enum" or m.type == "dateTime":
+    if m.kind == "enum" or m.type in ("dateTime", "decimal"):
         return _values.from_text(m, str(raw), path)
     return float(str(raw)) if m.type == "float" else raw
 

@@ -15,7 +15,7 @@ Kind = Literal["attribute", "enum", "compound", "association", "reference"]
 """How a member is carried: a primitive, an enum literal, an embedded compound value, an
 embedded object (a nested :class:`Node`), or a reference by mRID (``<X ref="mRID"/>``)."""
 
-XsdType = Literal["string", "dateTime", "boolean", "integer", "float"]
+XsdType = Literal["string", "dateTime", "boolean", "integer", "float", "decimal"]
 """The XSD primitive of an ``attribute`` member."""
 
 
@@ -38,6 +38,8 @@ class Member:
     """For a compound carried as plain text in this profile: the compound field the text fills."""
     resolve: bool = False
     """For a reference: the target must be present in the same payload."""
+    choice: str | None = None
+    """The ``xs:choice`` group of this member: at most one member of a group may be present."""
 
     @property
     def many(self) -> bool:

@@ -1,10 +1,12 @@
-"""Example MeterReadings payloads for tests, documentation and ``cimbus bench payload``."""
+"""Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls) for tests and docs."""
 
 from __future__ import annotations
 
 import datetime as _dt
 
 from cim import model as m
+from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
+from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Node, Payload
 
@@ -48,4 +50,80 @@ def interval_readings(count: int, *, start: _dt.datetime = START) -> Payload:
     return Payload.of(METER_READINGS, MeterReading=[reading], ReadingType=[reading_type])
 
 
-__all__ = ["READING_TYPE_MRID", "START", "interval_readings"]
+POWER_OFF = "3.26.0.85"
+"""EndDeviceEventType of a power outage (IEC 61968-9 domain 26 power, event 85 off)."""
+
+LOAD_CONTROL = "3.8.0.54"
+"""EndDeviceControlType of a load-control start (IEC 61968-9 domain 8 load control)."""
+
+
+def outage_events(count: int, *, start: _dt.datetime = START) -> Payload:
+    """``count`` power-off events of one meter, a minute apart, with their EndDeviceEventType."""
+    events = tuple(
+        Node(
+            m.EndDeviceEvent(
+                mRID=f"evt-{i + 1}",
+                createdDateTime=start + _dt.timedelta(minutes=i),
+                EndDeviceEventType=m.Ref("EndDeviceEventType", POWER_OFF),
+                severity="major",
+            ),
+            (
+                ("Assets", (Node(m.Asset(mRID="a5e2c4b8-3f1d-4c9e-9d2b-0c6f1e7a2b01")),)),
+                (
+                    "EndDeviceEventDetails",
+                    (
+                        Node(
+                            m.EndDeviceEventDetail(name="phase", value=m.StringQuantity(value="A"))
+                        ),
+                    ),
+                ),
+            ),
+        )
+        for i in range(count)
+    )
+    kind = Node(
+        m.EndDeviceEventType(mRID=POWER_OFF, domain="26", eventOrAction="85", type="3"),
+        (("Names", (Node(m.Name(name="power off")),)),),
+    )
+    return Payload.of(END_DEVICE_EVENTS, EndDeviceEvent=events, EndDeviceEventType=[kind])
+
+
+def demand_response(*, start: _dt.datetime = START) -> Payload:
+    """A one-hour PAN demand-response control (50 % duty cycle) for one meter and its type."""
+    action = Node(
+        m.PanDemandResponse(
+            startDateTime=start,
+            duration=m.Minutes(value=60.0),
+            dutyCycle=m.PerCent(value=50.0),
+            appliance=m.ControlledAppliance(isWaterHeater=True),
+        )
+    )
+    meter = Node(m.EndDevice(mRID="a5e2c4b8-3f1d-4c9e-9d2b-0c6f1e7a2b01", isPan=False))
+    control = Node(
+        m.EndDeviceControl(
+            mRID="edc-1",
+            drProgramLevel=2,
+            EndDeviceControlType=m.Ref("EndDeviceControlType", LOAD_CONTROL),
+            primaryDeviceTiming=m.EndDeviceTiming(
+                randomisation=m.RandomisationKind.start,
+                interval=m.DateTimeInterval(start=start, end=start + _dt.timedelta(hours=1)),
+            ),
+        ),
+        (("PanDemandResponse", (action,)), ("EndDevices", (meter,))),
+    )
+    kind = Node(
+        m.EndDeviceControlType(mRID=LOAD_CONTROL, domain="8", eventOrAction="54", type="3"),
+        (("Names", (Node(m.Name(name="load control start")),)),),
+    )
+    return Payload.of(END_DEVICE_CONTROLS, EndDeviceControl=[control], EndDeviceControlType=[kind])
+
+
+__all__ = [
+    "LOAD_CONTROL",
+    "POWER_OFF",
+    "READING_TYPE_MRID",
+    "START",
+    "demand_response",
+    "interval_readings",
+    "outage_events",
+]

@@ -9,6 +9,7 @@ customer account (2.19). Other unresolved references are ``1.8``.
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ _XSD_PY: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "integer": (int,),
     "float": (float, int),
+    "decimal": (decimal.Decimal,),
 }
 
 
@@ -73,10 +75,18 @@ def _walk_nodes(
     index: dict[str, set[str]],
     refs: list[tuple[str, Member, Ref]],
 ) -> None:
+    chosen: dict[str, str] = {}
     for m in pclass.members:
         mpath = f"{path}/{m.element}"
         if m.kind == "association":
             nodes = child_of(m.element) if child_of is not None else ()
+            if (
+                nodes
+                and m.choice is not None
+                and chosen.setdefault(m.choice, m.element) != m.element
+            ):
+                why = f"{mpath}: {m.element} excludes {chosen[m.choice]} (one of a choice)"
+                issues.append(Issue(mpath, why))
             _count(m, len(nodes), mpath, issues)
             target = profile.cls(m.type)
             for i, node in enumerate(nodes, 1):
@@ -135,7 +145,7 @@ def _value(
         pclass = profile.cls(m.type)
         if not isinstance(v, _values.cim_class(pclass.cim_class)):
             issues.append(Issue(path, f"{path}: expected a {pclass.cim_class}, got {v!r}"))
-        elif m.text_field is None:
+        else:
             _walk_nodes(profile, pclass, v, None, path, issues, index, refs)
     else:
         ok = _XSD_PY[m.type]

@@ -72,7 +72,8 @@ def _write_members(
                 el.set("ref", v.mrid)
             elif m.kind == "compound" and m.text_field is not None:
                 text = getattr(v, m.text_field)
-                el.text = "" if text is None else str(text)
+                tm = _values.text_member(profile, m)
+                el.text = "" if text is None else _values.to_text(tm, text)
             elif m.kind == "compound":
                 cpath = f"{path}/{m.element}"
                 _write_members(profile, profile.cls(m.type), v, None, el, cpath, ns)
@@ -103,6 +104,7 @@ def _read_members(
     fields: dict[str, Any] = {}
     nested: dict[str, list[Node]] = {}
     counts: dict[str, int] = {}
+    chosen: dict[str, str] = {}
     members = pclass.members
     i = 0
     if elem.text is not None and elem.text.strip():
@@ -127,6 +129,9 @@ def _read_members(
         cpath = f"{path}/{name}[{n}]" if m.many else f"{path}/{name}"
         if m.max is not None and n > m.max:
             raise PayloadError(f"{cpath}: {name} occurs more than {m.max} time(s)", path=cpath)
+        if m.choice is not None and chosen.setdefault(m.choice, name) != name:
+            why = f"{name} excludes {chosen[m.choice]} (one of a choice)"
+            raise PayloadError(f"{cpath}: {why}", path=cpath)
         value = _read_member(profile, m, child, cpath, ns)
         if m.kind == "association":
             nested.setdefault(name, []).append(value)
@@ -153,7 +158,8 @@ def _read_member(profile: Profile, m: Member, elem: Any, path: str, ns: str) -> 
         text = elem.text or ""
         if m.text_field is not None:
             pclass = profile.cls(m.type)
-            return _values.build(pclass, {m.text_field: text}, path)
+            value = _values.from_text(_values.text_member(profile, m), text, path)
+            return _values.build(pclass, {m.text_field: value}, path)
         return _values.from_text(m, text, path)
     pclass = profile.cls(m.type)
     fields, nested = _read_members(profile, pclass, elem, path, ns)
