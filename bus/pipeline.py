@@ -1,7 +1,8 @@
 """Inbound processing as a list of plain steps with one signature.
 
 A step is ``step(inbound) -> None``: it reads or fills the :class:`Inbound` and raises to stop.
-The standard steps are decode, authorise, replay-detect, dedupe, validate and dispatch; a
+The standard steps are decode, authorise, replay-detect, dedupe, validate, profile (the payload
+against the noun's message profile, :mod:`bus.payload`) and dispatch; a
 journal tap or a test recorder is a step like any other. Outcomes:
 
 * a :class:`~cim.errors.CimbusError` from a step is *permanent*: the answer is an IEC 61968-100
@@ -29,6 +30,7 @@ from bus.envelope import (
 )
 from bus.idempotency import IdempotencyStore
 from bus.log import get_logger, message_context
+from bus.payload import check_payload
 from bus.security import AuthorisationPolicy, ReplayGuard
 from bus.transport.base import Delivery, PermanentFailure
 from cim.errors import CimbusError, HeaderError, InvalidNoun
@@ -188,6 +190,16 @@ def validate_step(*checks: Callable[[Message], None]) -> Step:
         assert inbound.message is not None
         for check in checks:
             check(inbound.message)
+
+    return step
+
+
+def profile_step() -> Step:
+    """Decode and validate the payload against the noun's profile (1.7, 1.8, 2.x with the path)."""
+
+    def step(inbound: Inbound) -> None:
+        assert inbound.message is not None
+        check_payload(inbound.message)
 
     return step
 

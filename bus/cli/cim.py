@@ -1,15 +1,18 @@
-"""``cimbus cim``: browse the generated CIM100 model and its UML definitions."""
+"""``cimbus cim``: browse the generated CIM100 model and its UML definitions; profile XSDs."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import click
 
+from bus.payload import find_profile
 from cim.errors import ConfigurationError
 from cim.model import ClassInfo, classes, describe
+from cim.profiles.xsd import profile_xsd
 
 
 @click.group("cim")
@@ -67,3 +70,28 @@ def show_cmd(name: str, as_json: bool) -> None:
         click.echo("\nliterals:")
         for m in info.literals:
             click.echo(f"  {m.name}  {m.definition}")
+
+
+@cim_group.command("xsd")
+@click.argument("profile")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the schema to this file instead of stdout.",
+)
+def xsd_cmd(profile: str, output: Path | None) -> None:
+    """Print the XML Schema of message profile PROFILE (a noun, e.g. MeterReadings)."""
+    try:
+        data = profile_xsd(find_profile(profile))
+    except ConfigurationError as exc:
+        click.echo(f"error: {exc.reason}", err=True)
+        raise SystemExit(1) from None
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None

@@ -20,6 +20,7 @@ from bus.envelope import (
     encode_xml,
 )
 from bus.intake import receive
+from bus.payload import check_payload
 from cim.errors import CimbusError
 
 
@@ -48,13 +49,22 @@ def _read(path: Path) -> bytes:
 def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
     """Parse and validate each FILE; exit 0 only if every one is a valid message.
 
-    Prints "OK <verb> <noun> <MessageID> (<file>)" or "FAIL <code> <reason> (<file>)" per file.
+    A payload in the namespace of the noun's message profile (MeterReadings) is decoded and
+    validated against the profile too. Prints "OK <verb> <noun> <MessageID> (<file>)" or
+    "FAIL <code> <reason> (<file>)" per file.
     """
     limits = Limits(max_bytes=max_bytes)
     results: list[dict[str, Any]] = []
     for path in files:
         outcome = receive(_read(path), limits=limits, origin=str(path))
+        err: CimbusError | None = outcome.error
         if outcome.message is not None:
+            try:
+                check_payload(outcome.message)
+            except CimbusError as exc:
+                err = exc
+        if err is None:
+            assert outcome.message is not None
             m = outcome.message
             header = None if isinstance(m, FaultMessage) else m.header
             results.append(
@@ -68,8 +78,6 @@ def check(files: tuple[Path, ...], as_json: bool, max_bytes: int) -> None:
                 }
             )
         else:
-            assert outcome.error is not None
-            err = outcome.error
             results.append(
                 {
                     "file": str(path),
