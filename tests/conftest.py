@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
 pytest_plugins = ("rabbitnode", "pgnode")
 
@@ -55,3 +57,13 @@ def message_xsd(shared_data: Path):  # type: ignore[no-untyped-def]
 def example_files() -> list[Path]:
     """The example messages shipped in docs/examples."""
     return sorted(EXAMPLES.glob("*.xml")) + sorted(EXAMPLES.glob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def _structlog_config_restored() -> Iterator[None]:
+    """Each test starts with the structlog configuration the session had: a CLI test that
+    configures logging (to its captured stream, at its level) must not change what later
+    tests capture."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
