@@ -59,11 +59,15 @@ def example_files() -> list[Path]:
     return sorted(EXAMPLES.glob("*.xml")) + sorted(EXAMPLES.glob("*.json"))
 
 
+_STRUCTLOG_BASELINE = structlog.get_config()
+"""structlog as the session started, before any CLI run configured it."""
+
+
 @pytest.fixture(autouse=True)
 def _structlog_config_restored() -> Iterator[None]:
-    """Each test starts with the structlog configuration the session had: a CLI test that
-    configures logging (to its captured stream, at its level) must not change what later
-    tests capture."""
-    saved = structlog.get_config()
+    """Each test runs with the session's original structlog configuration: a CLI run (in a
+    test or a module fixture) that configures logging, to its captured stream at its level,
+    must not change what later tests capture."""
+    structlog.configure(**_STRUCTLOG_BASELINE)
     yield
-    structlog.configure(**saved)
+    structlog.configure(**_STRUCTLOG_BASELINE)
