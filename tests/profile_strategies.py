@@ -25,6 +25,9 @@ POOLS = {
 }
 """mRIDs that references name, per target class."""
 
+Literals = dict[str, tuple[str, ...]]
+"""Enumeration name -> the literals to draw (default: every CIM100 literal)."""
+
 text = st.text(
     st.characters(
         blacklist_categories=("Cs", "Cc"), blacklist_characters="\r", whitelist_characters="\t\n"
@@ -50,11 +53,14 @@ PRIMITIVES: dict[str, st.SearchStrategy[Any]] = {
 }
 
 
-def _value(profile: Profile, m: Member) -> st.SearchStrategy[Any]:
+def _value(profile: Profile, m: Member, literals: Literals) -> st.SearchStrategy[Any]:
     if m.kind == "attribute":
         return PRIMITIVES[m.type]
     if m.kind == "enum":
-        return st.sampled_from(list(getattr(cim_model, m.type)))
+        kind = getattr(cim_model, m.type)
+        if m.type in literals:
+            return st.sampled_from([kind(v) for v in literals[m.type]])
+        return st.sampled_from(list(kind))
     if m.kind == "reference":
         return st.sampled_from(POOLS[m.type]).map(lambda mrid: cim_model.Ref(m.type, mrid))
     pclass = profile.cls(m.type)
@@ -64,7 +70,7 @@ def _value(profile: Profile, m: Member) -> st.SearchStrategy[Any]:
         return PRIMITIVES[inner.type].map(
             lambda t: getattr(cim_model, pclass.cim_class)(**{m.text_field: t})
         )
-    return _object(profile, pclass)
+    return _object(profile, pclass, literals)
 
 
 def _count(m: Member) -> st.SearchStrategy[int]:
@@ -72,27 +78,36 @@ def _count(m: Member) -> st.SearchStrategy[int]:
 
 
 @st.composite
-def _fields(draw: st.DrawFn, profile: Profile, pclass: ProfileClass) -> dict[str, Any]:
+def _fields(
+    draw: st.DrawFn, profile: Profile, pclass: ProfileClass, literals: Literals
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m in pclass.members:
         if m.kind == "association":
             continue
         n = draw(_count(m))
-        values = [draw(_value(profile, m)) for _ in range(n)]
+        values = [draw(_value(profile, m, literals)) for _ in range(n)]
         if values:
             out[m.path] = tuple(values) if m.many else values[0]
     return out
 
 
-def _object(profile: Profile, pclass: ProfileClass) -> st.SearchStrategy[Any]:
+def _object(profile: Profile, pclass: ProfileClass, literals: Literals) -> st.SearchStrategy[Any]:
     cls = getattr(cim_model, pclass.cim_class)
-    return _fields(profile, pclass).map(lambda f: cls(**f))
+    return _fields(profile, pclass, literals).map(lambda f: cls(**f))
 
 
 @st.composite
-def nodes(draw: st.DrawFn, profile: Profile, pclass: ProfileClass, mrid: str | None = None) -> Node:
+def nodes(
+    draw: st.DrawFn,
+    profile: Profile,
+    pclass: ProfileClass,
+    mrid: str | None = None,
+    literals: Literals | None = None,
+) -> Node:
     """One embedded object of ``pclass`` with its own embedded objects."""
-    fields = draw(_fields(profile, pclass))
+    literals = literals or {}
+    fields = draw(_fields(profile, pclass, literals))
     if mrid is not None:
         fields["mRID"] = mrid
     children = []
@@ -104,19 +119,25 @@ def nodes(draw: st.DrawFn, profile: Profile, pclass: ProfileClass, mrid: str | N
         if m.choice is not None and chosen[m.choice] != m.element:
             continue
         if m.kind == "association":
-            items = [draw(nodes(profile, profile.cls(m.type))) for _ in range(draw(_count(m)))]
+            items = [
+                draw(nodes(profile, profile.cls(m.type), literals=literals))
+                for _ in range(draw(_count(m)))
+            ]
             if items:
                 children.append((m.element, tuple(items)))
     return Node(getattr(cim_model, pclass.cim_class)(**fields), tuple(children))
 
 
 @st.composite
-def payloads(draw: st.DrawFn, profile: Profile) -> Payload:
-    """A valid payload: random root lists plus one object for every pooled mRID."""
+def payloads(draw: st.DrawFn, profile: Profile, literals: Literals | None = None) -> Payload:
+    """A valid payload: random root lists plus one object for every pooled mRID.
+
+    ``literals`` narrows enumerations, e.g. to those an older XSD knows.
+    """
     lists: dict[str, list[Node]] = {}
     for m in profile.root.members:
         pclass = profile.cls(m.type)
-        items = [draw(nodes(profile, pclass)) for _ in range(draw(_count(m)))]
-        items += [draw(nodes(profile, pclass, mrid)) for mrid in POOLS.get(m.type, ())]
+        items = [draw(nodes(profile, pclass, literals=literals)) for _ in range(draw(_count(m)))]
+        items += [draw(nodes(profile, pclass, mrid, literals)) for mrid in POOLS.get(m.type, ())]
         lists[m.element] = items
     return Payload.of(profile, **lists)

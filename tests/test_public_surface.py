@@ -128,6 +128,7 @@ PROFILES = {
     "END_DEVICE_EVENTS",
     "METER_READINGS",
     "PROFILES",
+    "USAGE_POINT_CONFIG",
     "Issue",
     "Member",
     "Node",

@@ -48,6 +48,27 @@ class Appointment(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigurationEvent(ActivityRecord):
+    """Used to report details on creation, change or deletion of an entity or its configuration.
+
+    CIM: IEC61968.Common.ConfigurationEvent
+    """
+
+    effectiveDateTime: _dt.datetime | None = None
+    modifiedBy: str | None = None
+    remark: str | None = None
+    ChangedAsset: _p.Ref | None = None
+    ChangedDocument: _p.Ref | None = None
+    ChangedLocation: _p.Ref | None = None
+    ChangedOrganisationRole: _p.Ref | None = None
+    ChangedPersonRole: _p.Ref | None = None
+    ChangedServiceCategory: _p.Ref | None = None
+    ChangedUsagePoint: _p.Ref | None = None
+    FaultCauseType: _p.Ref | None = None
+    PowerSystemResource: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoordinateSystem(IdentifiedObject):
     """Coordinate reference system.
 
@@ -229,6 +250,7 @@ __all__ = [
     "ActivityRecord",
     "Agreement",
     "Appointment",
+    "ConfigurationEvent",
     "CoordinateSystem",
     "Crew",
     "Document",

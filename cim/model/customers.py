@@ -98,6 +98,30 @@ class CustomerAgreement(Agreement):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PricingStructure(Document):
+    """Grouping of pricing components and prices used in the creation of customer charges and the
+    eligibility criteria under which these terms may be offered to a customer. The reasons for
+    grouping include state, customer classification, site characteristics, classification (i.e. fee
+    price structure, deposit price structure, electric service price structure, etc.) and accounting
+    requirements.
+
+    CIM: IEC61968.Customers.PricingStructure
+    """
+
+    code: str | None = None
+    dailyCeilingUsage: int | None = None
+    dailyEstimatedUsage: int | None = None
+    dailyFloorUsage: int | None = None
+    revenueKind: _e.RevenueKind | None = None
+    taxExemption: bool | None = None
+    CustomerAgreements: tuple[_p.Ref, ...] = ()
+    ServiceCategory: _p.Ref | None = None
+    Tariffs: tuple[_p.Ref, ...] = ()
+    Transactions: tuple[_p.Ref, ...] = ()
+    UsagePoints: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ServiceCategory(IdentifiedObject):
     """Category of service provided to the customer.
 
@@ -160,6 +184,7 @@ __all__ = [
     "Customer",
     "CustomerAccount",
     "CustomerAgreement",
+    "PricingStructure",
     "ServiceCategory",
     "ServiceLocation",
     "TroubleTicket",

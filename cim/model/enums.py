@@ -558,6 +558,22 @@ class RetiredReasonKind(enum.Enum):
     sold = "sold"
 
 
+class RevenueKind(enum.Enum):
+    """Accounting classification of the type of revenue collected for the customer agreement,
+    typically used to break down accounts for revenue accounting.
+
+    CIM: IEC61968.Customers.RevenueKind
+    """
+
+    commercial = "commercial"
+    industrial = "industrial"
+    irrigation = "irrigation"
+    nonResidential = "nonResidential"
+    other = "other"
+    residential = "residential"
+    streetLight = "streetLight"
+
+
 class ServiceKind(enum.Enum):
     """Kind of service.
 
@@ -580,6 +596,17 @@ class ServiceKind(enum.Enum):
     time = "time"
     tvLicence = "tvLicence"
     water = "water"
+
+
+class ServiceMultiplierKind(enum.Enum):
+    """Kind of service multiplier.
+
+    CIM: IEC61968.Metering.ServiceMultiplierKind
+    """
+
+    ctRatio = "ctRatio"
+    ptRatio = "ptRatio"
+    transformerRatio = "transformerRatio"
 
 
 class ServiceRequestKind(enum.Enum):
@@ -611,6 +638,20 @@ class Source(enum.Enum):
     DEFAULTED = "DEFAULTED"
     PROCESS = "PROCESS"
     SUBSTITUTED = "SUBSTITUTED"
+
+
+class SupplierKind(enum.Enum):
+    """Kind of supplier.
+
+    CIM: IEC61968.PaymentMetering.SupplierKind
+    """
+
+    lse = "lse"
+    mdma = "mdma"
+    msp = "msp"
+    other = "other"
+    retailer = "retailer"
+    utility = "utility"
 
 
 class TransmissionModeKind(enum.Enum):
@@ -732,9 +773,12 @@ __all__ = [
     "RandomisationKind",
     "ReadingReasonKind",
     "RetiredReasonKind",
+    "RevenueKind",
     "ServiceKind",
+    "ServiceMultiplierKind",
     "ServiceRequestKind",
     "Source",
+    "SupplierKind",
     "TransmissionModeKind",
     "TroubleReportingKind",
     "UsagePointConnectedKind",

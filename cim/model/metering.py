@@ -17,7 +17,7 @@ from cim.model import enums as _e
 from cim.model import primitives as _p
 from cim.model import units as _u
 from cim.model.assets import AssetContainer
-from cim.model.common import ActivityRecord
+from cim.model.common import ActivityRecord, Location
 from cim.model.core import IdentifiedObject
 from cim.model.meas import MeasurementValue
 
@@ -324,6 +324,18 @@ class MeterReading(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MetrologyRequirement(IdentifiedObject):
+    """A specification of the metering requirements for a particular point within a network.
+
+    CIM: IEC61968.Metering.MetrologyRequirement
+    """
+
+    reason: _e.ReadingReasonKind | None = None
+    ReadingTypes: tuple[_p.Ref, ...] = ()
+    UsagePoints: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PanDemandResponse(EndDeviceAction):
     """PAN control used to issue action/command to PAN devices during a demand response/load control
     event.
@@ -493,6 +505,18 @@ class ReadingType(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceMultiplier(IdentifiedObject):
+    """Multiplier applied at the usage point.
+
+    CIM: IEC61968.Metering.ServiceMultiplier
+    """
+
+    kind: _e.ServiceMultiplierKind | None = None
+    value: float | None = None
+    UsagePoint: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UsagePoint(IdentifiedObject):
     """Logical or physical point in the network to which readings or events may be attributed. Used
     at the place where a physical or virtual meter may be located; however, it is not required that
@@ -562,6 +586,19 @@ class UsagePointGroup(IdentifiedObject):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UsagePointLocation(Location):
+    """Location of an individual usage point.
+
+    CIM: IEC61968.Metering.UsagePointLocation
+    """
+
+    accessMethod: str | None = None
+    remark: str | None = None
+    siteAccessProblem: str | None = None
+    UsagePoints: tuple[_p.Ref, ...] = ()
+
+
 __all__ = [
     "BaseReading",
     "EndDevice",
@@ -576,6 +613,7 @@ __all__ = [
     "IntervalReading",
     "Meter",
     "MeterReading",
+    "MetrologyRequirement",
     "PanDemandResponse",
     "PanDisplay",
     "PanPricing",
@@ -585,6 +623,8 @@ __all__ = [
     "ReadingQuality",
     "ReadingQualityType",
     "ReadingType",
+    "ServiceMultiplier",
     "UsagePoint",
     "UsagePointGroup",
+    "UsagePointLocation",
 ]

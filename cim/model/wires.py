@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from cim.model import domain as _d
 from cim.model import enums as _e
 from cim.model import primitives as _p
-from cim.model.core import ConductingEquipment, IdentifiedObject
+from cim.model.core import ConductingEquipment, Equipment, IdentifiedObject
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -320,6 +320,20 @@ class PowerTransformerEnd(TransformerEnd):
     PowerTransformer: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransformerTank(Equipment):
+    """An assembly of two or more coupled windings that transform electrical power between voltage
+    levels. These windings are bound on a common core and placed in the same tank. Transformer tank
+    can be used to model both single-phase and 3-phase transformers.
+
+    CIM: IEC61970.Base.Wires.TransformerTank
+    """
+
+    PowerTransformer: _p.Ref | None = None
+    TransformerObservations: tuple[_p.Ref, ...] = ()
+    TransformerTankEnds: tuple[_p.Ref, ...] = ()
+
+
 __all__ = [
     "ACLineSegment",
     "Breaker",
@@ -336,4 +350,5 @@ __all__ = [
     "Recloser",
     "Switch",
     "TransformerEnd",
+    "TransformerTank",
 ]

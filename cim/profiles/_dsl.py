@@ -35,10 +35,18 @@ def nested(
     )
 
 
-def ref(element: str, target: str, *, min: int = 1, resolve: bool = True) -> Member:
-    """A reference by mRID; by default required and naming an object of the same payload."""
+def ref(
+    element: str, target: str, *, min: int = 1, max: int | None = 1, resolve: bool = True
+) -> Member:
+    """A reference by mRID; by default one, required, naming an object of the same payload."""
     return Member(
-        element=element, path=element, kind="reference", type=target, min=min, resolve=resolve
+        element=element,
+        path=element,
+        kind="reference",
+        type=target,
+        min=min,
+        max=max,
+        resolve=resolve,
     )
 
 

@@ -1,4 +1,4 @@
-"""Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls) for tests and docs."""
+"""Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls, UsagePointConfig)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
 from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Node, Payload
+from cim.profiles.usagepointconfig import USAGE_POINT_CONFIG
 
 READING_TYPE_MRID = "0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0"
 """A 15-minute forward active energy (kWh) reading type, as IEC 61968-9 codes it."""
@@ -118,6 +119,48 @@ def demand_response(*, start: _dt.datetime = START) -> Payload:
     return Payload.of(END_DEVICE_CONTROLS, EndDeviceControl=[control], EndDeviceControlType=[kind])
 
 
+def usage_point(*, start: _dt.datetime = START) -> Payload:
+    """A connected single-phase residential usage point, billed on the 15-minute reading type."""
+    requirement = Node(
+        m.MetrologyRequirement(
+            reason=m.ReadingReasonKind.billing,
+            ReadingTypes=(m.Ref("ReadingType", READING_TYPE_MRID),),
+        )
+    )
+    name_type = Node(m.NameType(name="ratio"))
+    multiplier = Node(
+        m.ServiceMultiplier(kind=m.ServiceMultiplierKind.ctRatio, value=1.0),
+        (("Names", (Node(m.Name(name="CT 1:1"), (("NameType", (name_type,)),)),)),),
+    )
+    point = Node(
+        m.UsagePoint(
+            mRID="2a3b4c5d-6e7f-4081-9a2b-3c4d5e6f7081",
+            amiBillingReady=m.AmiBillingReadyKind.enabled,
+            connectionState=m.UsagePointConnectedKind.connected,
+            isSdp=True,
+            nominalServiceVoltage=m.Voltage(value=230.0),
+            phaseCode=m.PhaseCode.s1N,
+            ratedCurrent=m.CurrentFlow(value=63.0),
+            readCycle="monthly",
+        ),
+        (
+            (
+                "ConfigurationEvents",
+                (Node(m.ConfigurationEvent(createdDateTime=start, effectiveDateTime=start)),),
+            ),
+            ("MetrologyRequirements", (requirement,)),
+            ("Names", (Node(m.Name(name="UP-000123")),)),
+            ("ServiceCategory", (Node(m.ServiceCategory(kind=m.ServiceKind.electricity)),)),
+            ("ServiceMultipliers", (multiplier,)),
+        ),
+    )
+    reading_type = Node(
+        m.ReadingType(mRID=READING_TYPE_MRID, unit=m.UnitSymbol.Wh),
+        (("Names", (Node(m.Name(name="15-min forward kWh")),)),),
+    )
+    return Payload.of(USAGE_POINT_CONFIG, ReadingType=[reading_type], UsagePoint=[point])
+
+
 __all__ = [
     "LOAD_CONTROL",
     "POWER_OFF",
@@ -126,4 +169,5 @@ __all__ = [
     "demand_response",
     "interval_readings",
     "outage_events",
+    "usage_point",
 ]

@@ -96,8 +96,8 @@ def _walk_nodes(
         value = getattr(obj, m.path, None)
         values = value if isinstance(value, tuple) else (() if value is None else (value,))
         _count(m, len(values), mpath, issues)
-        for v in values:
-            _value(profile, m, v, mpath, issues, index, refs)
+        for i, v in enumerate(values, 1):  # an item's path is indexed, as the readers name it
+            _value(profile, m, v, f"{mpath}[{i}]" if m.many else mpath, issues, index, refs)
 
 
 def _visit(
