@@ -7,7 +7,8 @@ cardinalities, enum literals, references that must resolve). A failure is the co
 :class:`~cim.errors.SchemaViolation` / :class:`~cim.errors.PayloadError` (1.7, 1.8, 2.x), with
 the message's MessageID and noun so that it is answered in kind, and ``path`` naming the element
 inside the envelope, e.g. ``/EventMessage/Payload/MeterReadings/MeterReading[1]/Readings[2]``.
-Other payload elements (a Get request's filter, another namespace) are left alone.
+The elements of an OperationSet are checked against their operation's noun. Other payload
+elements (a Get request's filter, another namespace) are left alone.
 """
 
 from __future__ import annotations
@@ -41,16 +42,25 @@ def find_profile(name: str) -> Profile:
 
 
 def check_payload(message: Message) -> None:
-    """Decode and validate the payload elements of the noun's profile; raise the first failure."""
+    """Decode and validate the payload elements of the noun's profile; raise the first failure.
+
+    The elements of an OperationSet are checked too, each against its operation's noun.
+    """
     if isinstance(message, FaultMessage) or message.payload is None:
         return
     header = message.header
-    profile = profiles().get(header.noun)
-    if profile is None:
-        return
     base = f"/{message.kind}/Payload"
-    for fragment in message.payload.elements:
-        if fragment.namespace != profile.namespace:
+    parts = [(header.noun, base, fragment) for fragment in message.payload.elements]
+    op_set = message.payload.operation_set
+    for i, op in enumerate(op_set.operations if op_set is not None else (), start=1):
+        if op.payload is not None:
+            parts.append(
+                (op.noun or header.noun, f"{base}/OperationSet/Operation[{i}]", op.payload)
+            )
+    known = profiles()
+    for noun, where, fragment in parts:
+        profile = known.get(noun)
+        if profile is None or fragment.namespace != profile.namespace:
             continue
         try:
             check(profile, from_xml(profile, fragment.xml))
@@ -58,7 +68,7 @@ def check_payload(message: Message) -> None:
             raise type(exc)(
                 exc.reason,
                 code=exc.code,
-                path=base + (exc.path or ""),
+                path=where + (exc.path or ""),
                 message_id=header.message_id,
                 correlation_id=header.correlation_id,
                 noun=header.noun,

@@ -155,3 +155,18 @@ def test_profile_step_on_the_memory_transport() -> None:
         assert len(effects) == 1
     finally:
         t.close()
+
+
+def test_payloads_inside_an_operation_set_are_checked_against_their_noun(tmp_path: Path) -> None:
+    """The docs' OperationSet example passes; with a bad boolean in its first operation it
+    fails 1.8 at that operation's path."""
+    example = Path(__file__).parent.parent / "docs/examples/usagepointconfig-operationset.xml"
+    good = CliRunner().invoke(main, ["message", "check", str(example)])
+    assert good.exit_code == 0, good.stdout
+    bad = example.read_bytes().replace(b"<u:isSdp>true<", b"<u:isSdp>maybe<", 1)
+    path = tmp_path / "bad.xml"
+    path.write_bytes(bad)
+    out = CliRunner().invoke(main, ["message", "check", "--json", str(path)])
+    (result,) = json.loads(out.stdout)["results"]
+    assert out.exit_code == 1 and result["code"] == "1.8", result
+    assert result["element"].startswith("/RequestMessage/Payload/OperationSet/Operation[1]/")
