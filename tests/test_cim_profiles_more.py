@@ -62,6 +62,7 @@ def test_profiles_are_registered_by_noun() -> None:
         "EndDeviceEvents": END_DEVICE_EVENTS,
         "EndDeviceControls": END_DEVICE_CONTROLS,
         "UsagePointConfig": PROFILES["UsagePointConfig"],
+        "ServiceLocationConfig": PROFILES["ServiceLocationConfig"],
     }
     for noun, p in PROFILES.items():
         assert p.root_element == noun and p.namespace == f"http://iec.ch/TC57/2011/{noun}#"

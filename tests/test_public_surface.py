@@ -128,6 +128,7 @@ PROFILES = {
     "END_DEVICE_EVENTS",
     "METER_READINGS",
     "PROFILES",
+    "SERVICE_LOCATION_CONFIG",
     "USAGE_POINT_CONFIG",
     "Issue",
     "Member",

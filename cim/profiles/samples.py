@@ -1,4 +1,5 @@
-"""Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls, UsagePointConfig)."""
+"""Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls, UsagePointConfig,
+ServiceLocationConfig)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
 from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Node, Payload
+from cim.profiles.servicelocationconfig import SERVICE_LOCATION_CONFIG
 from cim.profiles.usagepointconfig import USAGE_POINT_CONFIG
 
 READING_TYPE_MRID = "0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0"
@@ -161,6 +163,44 @@ def usage_point(*, start: _dt.datetime = START) -> Payload:
     return Payload.of(USAGE_POINT_CONFIG, ReadingType=[reading_type], UsagePoint=[point])
 
 
+def service_location(*, start: _dt.datetime = START) -> Payload:
+    """A residential premises with its street address, phone, GPS position and access notes."""
+    address = m.StreetAddress(
+        streetDetail=m.StreetDetail(name="Rue du Marché", number="12", type="street"),
+        townDetail=m.TownDetail(code="1204", country="CH", name="Genève"),
+    )
+    coordinates = Node(
+        m.CoordinateSystem(
+            mRID="7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f", crsUrn="urn:ogc:def:crs:EPSG::4326"
+        ),
+        (("Names", (Node(m.Name(name="WGS 84")),)),),
+    )
+    location = Node(
+        m.ServiceLocation(
+            mRID="5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+            accessMethod="key at the caretaker",
+            needsInspection=False,
+            type="residential",
+            mainAddress=address,
+            phone1=m.TelephoneNumber(countryCode="41", areaCode="22", localNumber="555 01 23"),
+            status=m.Status(dateTime=start, value="active"),
+        ),
+        (
+            (
+                "ConfigurationEvents",
+                (Node(m.ConfigurationEvent(createdDateTime=start, effectiveDateTime=start)),),
+            ),
+            ("CoordinateSystem", (coordinates,)),
+            ("Names", (Node(m.Name(name="SL-000123")),)),
+            (
+                "PositionPoints",
+                (Node(m.PositionPoint(sequenceNumber=1, xPosition="6.1432", yPosition="46.2044")),),
+            ),
+        ),
+    )
+    return Payload.of(SERVICE_LOCATION_CONFIG, ServiceLocation=[location])
+
+
 __all__ = [
     "LOAD_CONTROL",
     "POWER_OFF",
@@ -169,5 +209,6 @@ __all__ = [
     "demand_response",
     "interval_readings",
     "outage_events",
+    "service_location",
     "usage_point",
 ]
