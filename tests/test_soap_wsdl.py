@@ -235,3 +235,20 @@ def test_examples_in_the_partner_guide_validate_and_decode():
         generic = {"Request": "RequestMessage", "PublishEvent": "EventMessage"}
         kind = typed.kind if typed else generic.get(name.localname, "ResponseMessage")
         assert decode_body(body[0], kind).kind == kind
+
+
+def test_profile_query_serves_the_message_profile_xsd():
+    """?profile=NOUN serves the XSD of that noun's message profile, the one `cimbus cim xsd`
+    writes; it compiles and accepts the profile's sample. An unknown noun is None (404)."""
+    from cim.profiles import METER_READINGS, PROFILES, to_xml
+    from cim.profiles.samples import interval_readings
+    from cim.profiles.xsd import profile_xsd
+
+    catalog = Catalog()
+    for noun, profile in PROFILES.items():
+        found = catalog.lookup(f"profile={noun}", "http://h/cimbus")
+        assert found is not None and found[1] == profile_xsd(profile)
+    _, body = catalog.lookup("profile=MeterReadings", "http://h/cimbus") or ("", b"")
+    schema = etree.XMLSchema(etree.fromstring(body))
+    schema.assertValid(etree.fromstring(to_xml(METER_READINGS, interval_readings(3))))
+    assert catalog.lookup("profile=Nope", "http://h/cimbus") is None

@@ -39,6 +39,8 @@ from bus.soap.wsdl import (
     typed_service,
     wsdl_document,
 )
+from cim.profiles import PROFILES
+from cim.profiles.xsd import profile_xsd
 
 TYPED_NOUNS: tuple[str, ...] = (
     "MeterReadings",
@@ -107,6 +109,11 @@ class Catalog:
         spec = self._services.get(name)
         return None if spec is None else wsdl_document(spec, endpoint)
 
+    def profile(self, noun: str) -> bytes | None:
+        """The XSD of ``noun``'s message profile (as ``cimbus cim xsd`` writes it), or None."""
+        found = PROFILES.get(noun)
+        return None if found is None else profile_xsd(found)
+
     def lookup(self, query: str, endpoint: str) -> tuple[str, bytes] | None:
         """(content type, body) answering the GET ``query``, or None when it asks for nothing
         the catalog has (the server answers 404)."""
@@ -120,6 +127,8 @@ class Catalog:
             body = self.wsdl(value or GENERIC_SERVICE, endpoint)
         elif key == "xsd":
             body = self.schema(value, endpoint)
+        elif key == "profile":
+            body = self.profile(value)
         else:
             return None
         return None if body is None else (CONTENT_TYPE, body)
