@@ -22,6 +22,9 @@ POOLS = {
     "ReadingQualityType": ("rq-1",),
     "EndDeviceEventType": ("et-1",),
     "EndDeviceControlType": ("ct-1",),
+    "Analog": ("an-1", "an-2"),
+    "Discrete": ("di-1",),
+    "MeasurementValueSource": ("SCADA", "estimator"),
 }
 """mRIDs that references name, per target class."""
 

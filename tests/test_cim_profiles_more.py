@@ -63,6 +63,7 @@ def test_profiles_are_registered_by_noun() -> None:
         "EndDeviceControls": END_DEVICE_CONTROLS,
         "UsagePointConfig": PROFILES["UsagePointConfig"],
         "ServiceLocationConfig": PROFILES["ServiceLocationConfig"],
+        "MeasurementValues": PROFILES["MeasurementValues"],
     }
     for noun, p in PROFILES.items():
         assert p.root_element == noun and p.namespace == f"http://iec.ch/TC57/2011/{noun}#"

@@ -126,6 +126,7 @@ def test_soap_package_leaves_the_client_libraries_unloaded():
 PROFILES = {
     "END_DEVICE_CONTROLS",
     "END_DEVICE_EVENTS",
+    "MEASUREMENT_VALUES",
     "METER_READINGS",
     "PROFILES",
     "SERVICE_LOCATION_CONFIG",

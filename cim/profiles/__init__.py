@@ -1,7 +1,8 @@
 """Message profiles: named, versioned selections of CIM classes per noun, with payload codecs.
 
 ``METER_READINGS``, ``END_DEVICE_EVENTS``, ``END_DEVICE_CONTROLS``, ``USAGE_POINT_CONFIG`` and
-``SERVICE_LOCATION_CONFIG`` are IEC 61968-9 profiles; ``PROFILES`` maps each noun to its
+``SERVICE_LOCATION_CONFIG`` are IEC 61968-9 profiles; ``MEASUREMENT_VALUES`` is a cimbus design
+for SCADA values (no reference XSD); ``PROFILES`` maps each noun to its
 profile; ``to_xml``/``from_xml`` and ``to_json``/``from_json`` encode and decode :class:`Payload`
 trees; ``validate``/``check`` go beyond the XSD (required members, cardinalities, enum literals,
 references within the payload).
@@ -15,6 +16,7 @@ from types import MappingProxyType
 from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
 from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
 from cim.profiles.jsoncodec import from_json, to_json
+from cim.profiles.measurementvalues import MEASUREMENT_VALUES
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Member, Node, Payload, Profile, ProfileClass
 from cim.profiles.servicelocationconfig import SERVICE_LOCATION_CONFIG
@@ -31,6 +33,7 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
             END_DEVICE_CONTROLS,
             USAGE_POINT_CONFIG,
             SERVICE_LOCATION_CONFIG,
+            MEASUREMENT_VALUES,
         )
     }
 )
@@ -39,6 +42,7 @@ PROFILES: Mapping[str, Profile] = MappingProxyType(
 __all__ = [
     "END_DEVICE_CONTROLS",
     "END_DEVICE_EVENTS",
+    "MEASUREMENT_VALUES",
     "METER_READINGS",
     "PROFILES",
     "SERVICE_LOCATION_CONFIG",

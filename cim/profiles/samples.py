@@ -1,5 +1,5 @@
 """Example payloads (MeterReadings, EndDeviceEvents, EndDeviceControls, UsagePointConfig,
-ServiceLocationConfig)."""
+ServiceLocationConfig, MeasurementValues)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime as _dt
 from cim import model as m
 from cim.profiles.enddevicecontrols import END_DEVICE_CONTROLS
 from cim.profiles.enddeviceevents import END_DEVICE_EVENTS
+from cim.profiles.measurementvalues import MEASUREMENT_VALUES
 from cim.profiles.meterreadings import METER_READINGS
 from cim.profiles.model import Node, Payload
 from cim.profiles.servicelocationconfig import SERVICE_LOCATION_CONFIG
@@ -201,6 +202,54 @@ def service_location(*, start: _dt.datetime = START) -> Payload:
     return Payload.of(SERVICE_LOCATION_CONFIG, ServiceLocation=[location])
 
 
+def scada_values(*, start: _dt.datetime = START) -> Payload:
+    """A feeder-head current (good, from the process) and a breaker position (questionable,
+    substituted by an operator), each naming its Measurement and MeasurementValueSource by mRID."""
+    current = Node(
+        m.AnalogValue(
+            mRID="2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091",
+            sensorAccuracy=m.PerCent(value=0.5),
+            timeStamp=start,
+            value=412.5,
+            Analog=m.Ref("Analog", "f1a2b3c4-d5e6-4f70-8192-a3b4c5d6e7f8"),
+            MeasurementValueSource=m.Ref("MeasurementValueSource", "SCADA"),
+        ),
+        (
+            (
+                "MeasurementValueQuality",
+                (
+                    Node(
+                        m.MeasurementValueQuality(source=m.Source.PROCESS, validity=m.Validity.GOOD)
+                    ),
+                ),
+            ),
+        ),
+    )
+    position = Node(
+        m.DiscreteValue(
+            timeStamp=start + _dt.timedelta(seconds=2),
+            value=1,
+            Discrete=m.Ref("Discrete", "0a1b2c3d-4e5f-4607-8899-aabbccddeeff"),
+            MeasurementValueSource=m.Ref("MeasurementValueSource", "operator"),
+        ),
+        (
+            (
+                "MeasurementValueQuality",
+                (
+                    Node(
+                        m.MeasurementValueQuality(
+                            operatorBlocked=True,
+                            source=m.Source.SUBSTITUTED,
+                            validity=m.Validity.QUESTIONABLE,
+                        )
+                    ),
+                ),
+            ),
+        ),
+    )
+    return Payload.of(MEASUREMENT_VALUES, AnalogValue=[current], DiscreteValue=[position])
+
+
 __all__ = [
     "LOAD_CONTROL",
     "POWER_OFF",
@@ -209,6 +258,7 @@ __all__ = [
     "demand_response",
     "interval_readings",
     "outage_events",
+    "scada_values",
     "service_location",
     "usage_point",
 ]
