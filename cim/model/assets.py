@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 
 from cim.model import compounds as _c
 from cim.model import domain as _d
 from cim.model import enums as _e
 from cim.model import primitives as _p
+from cim.model.common import OrganisationRole
 from cim.model.core import IdentifiedObject
 
 
@@ -94,6 +96,21 @@ class AssetContainer(Asset):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AssetFunction(IdentifiedObject):
+    """Function performed by an asset.
+
+    CIM: IEC61968.Assets.AssetFunction
+    """
+
+    configID: str | None = None
+    firmwareID: str | None = None
+    hardwareID: str | None = None
+    password: str | None = None
+    programID: str | None = None
+    Asset: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AssetInfo(IdentifiedObject):
     """Set of attributes of an asset, representing typical datasheet information of a physical
     device that can be instantiated and shared in different data exchange contexts:
@@ -114,8 +131,83 @@ class AssetInfo(IdentifiedObject):
     ProductAssetModel: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetOrganisationRole(OrganisationRole):
+    """Role an organisation plays with respect to asset.
+
+    CIM: IEC61968.Assets.AssetOrganisationRole
+    """
+
+    Assets: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetOwner(AssetOrganisationRole):
+    """Owner of the asset.
+
+    CIM: IEC61968.Assets.AssetOwner
+    """
+
+    Ownerships: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Manufacturer(OrganisationRole):
+    """Organisation that manufactures asset products.
+
+    CIM: IEC61968.Assets.Manufacturer
+    """
+
+    ProductAssetModels: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductAssetModel(IdentifiedObject):
+    """Asset model by a specific manufacturer.
+
+    CIM: IEC61968.Assets.ProductAssetModel
+    """
+
+    catalogueNumber: str | None = None
+    corporateStandardKind: _e.CorporateStandardKind | None = None
+    drawingNumber: str | None = None
+    instructionManual: str | None = None
+    modelNumber: str | None = None
+    modelVersion: str | None = None
+    overallLength: _d.Length | None = None
+    styleNumber: str | None = None
+    usageKind: _e.AssetModelUsageKind | None = None
+    weightTotal: _d.Mass | None = None
+    Asset: tuple[_p.Ref, ...] = ()
+    AssetInfo: _p.Ref | None = None
+    AssetModelCatalogueItems: tuple[_p.Ref, ...] = ()
+    CatalogAssetType: _p.Ref | None = None
+    Manufacturer: _p.Ref | None = None
+    OperationalRestrictions: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Seal(IdentifiedObject):
+    """Physically controls access to AssetContainers.
+
+    CIM: IEC61968.Assets.Seal
+    """
+
+    appliedDateTime: _dt.datetime | None = None
+    condition: _e.SealConditionKind | None = None
+    kind: _e.SealKind | None = None
+    sealNumber: str | None = None
+    AssetContainer: _p.Ref | None = None
+
+
 __all__ = [
     "Asset",
     "AssetContainer",
+    "AssetFunction",
     "AssetInfo",
+    "AssetOrganisationRole",
+    "AssetOwner",
+    "Manufacturer",
+    "ProductAssetModel",
+    "Seal",
 ]

@@ -12,6 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from cim.model import compounds as _c
+from cim.model import domain as _d
 from cim.model import primitives as _p
 from cim.model.core import IdentifiedObject
 
@@ -95,6 +96,17 @@ class Crew(IdentifiedObject):
     SwitchingAction: _p.Ref | None = None
     WorkAssets: tuple[_p.Ref, ...] = ()
     WorkTasks: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrewType(IdentifiedObject):
+    """Custom description of the type of crew. This may be used to determine the type of work the
+    crew can be assigned to. Examples include repair, tree trimming, switching, etc.
+
+    CIM: IEC61968.Common.CrewType
+    """
+
+    Crews: tuple[_p.Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,6 +239,36 @@ class Person(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PersonRole(IdentifiedObject):
+    """(The UML model gives no definition.)
+
+    CIM: IEC61968.Common.PersonRole
+    """
+
+    Appointments: tuple[_p.Ref, ...] = ()
+    ConfigurationEvents: tuple[_p.Ref, ...] = ()
+    Person: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationPersonRole(PersonRole):
+    """Person role in the context of utility operations.
+
+    CIM: IEC61968.Common.OperationPersonRole
+    """
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CrewMember(OperationPersonRole):
+    """Member of a crew.
+
+    CIM: IEC61968.Common.CrewMember
+    """
+
+    Crew: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PositionPoint:
     """Set of spatial coordinates that determine a point, defined in the coordinate system specified
     in 'Location.CoordinateSystem'. Use a single position point instance to describe a
@@ -246,6 +288,25 @@ class PositionPoint:
     Location: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeSchedule(Document):
+    """Description of anything that changes through time. Time schedule is used to perform a
+    single-valued function of time. Use inherited 'type' attribute to give additional information on
+    this schedule, such as: periodic (hourly, daily, weekly, monthly, etc.), day of the month, by
+    date, calendar (specific times and dates).
+
+    CIM: IEC61968.Common.TimeSchedule
+    """
+
+    disabled: bool | None = None
+    offset: _d.Seconds | None = None
+    recurrencePattern: str | None = None
+    recurrencePeriod: _d.Seconds | None = None
+    scheduleInterval: _c.DateTimeInterval | None = None
+    MeterReadSchedule: _p.Ref | None = None
+    TimePoints: tuple[_p.Ref, ...] = ()
+
+
 __all__ = [
     "ActivityRecord",
     "Agreement",
@@ -253,10 +314,15 @@ __all__ = [
     "ConfigurationEvent",
     "CoordinateSystem",
     "Crew",
+    "CrewMember",
+    "CrewType",
     "Document",
     "Location",
+    "OperationPersonRole",
     "Organisation",
     "OrganisationRole",
     "Person",
+    "PersonRole",
     "PositionPoint",
+    "TimeSchedule",
 ]

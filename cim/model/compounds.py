@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from cim.model import compounds as _c
 from cim.model import domain as _d
-from cim.model import enums as _e
+from cim.model import meteringenums as _me
 from cim.model import units as _u
 
 
@@ -94,6 +94,33 @@ class ElectronicAddress:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndDeviceCapability:
+    """Inherent capabilities of an end device (i.e., the functions it supports).
+
+    CIM: IEC61968.Metering.EndDeviceCapability
+    """
+
+    autonomousDst: bool | None = None
+    communication: bool | None = None
+    connectDisconnect: bool | None = None
+    demandResponse: bool | None = None
+    electricMetering: bool | None = None
+    gasMetering: bool | None = None
+    metrology: bool | None = None
+    onRequestRead: bool | None = None
+    outageHistory: bool | None = None
+    pressureCompensation: bool | None = None
+    pricingInfo: bool | None = None
+    pulseOutput: bool | None = None
+    relaysProgramming: bool | None = None
+    reverseFlow: bool | None = None
+    superCompressibilityCompensation: bool | None = None
+    temperatureCompensation: bool | None = None
+    textMessage: bool | None = None
+    waterMetering: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndDeviceTiming:
     """Timing for the control actions of end devices.
 
@@ -103,7 +130,7 @@ class EndDeviceTiming:
     duration: _d.Minutes | None = None
     durationIndefinite: bool | None = None
     interval: _c.DateTimeInterval | None = None
-    randomisation: _e.RandomisationKind | None = None
+    randomisation: _me.RandomisationKind | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,6 +144,18 @@ class InUseDate:
     inUseDate: _dt.date | None = None
     notReadyForUseDate: _dt.date | None = None
     readyForUseDate: _dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegerQuantity:
+    """Quantity with integer value and associated unit information.
+
+    CIM: IEC61970.Base.Domain.IntegerQuantity
+    """
+
+    multiplier: _u.UnitMultiplier | None = None
+    unit: _u.UnitSymbol | None = None
+    value: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,6 +207,27 @@ class ReadingInterharmonic:
 
     denominator: int | None = None
     numerator: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteConnectDisconnectInfo:
+    """Details of remote connect and disconnect function.
+
+    CIM: IEC61968.LoadControl.RemoteConnectDisconnectInfo
+    """
+
+    armedTimeout: _d.Seconds | None = None
+    customerVoltageLimit: _d.Voltage | None = None
+    energyLimit: _d.RealEnergy | None = None
+    energyUsageStartDateTime: _dt.datetime | None = None
+    energyUsageWarning: _d.RealEnergy | None = None
+    isArmConnect: bool | None = None
+    isArmDisconnect: bool | None = None
+    isEnergyLimiting: bool | None = None
+    needsPowerLimitCheck: bool | None = None
+    needsVoltageLimitCheck: bool | None = None
+    powerLimit: _d.ActivePower | None = None
+    usePushbutton: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,6 +323,17 @@ class TelephoneNumber:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class TimeInterval:
+    """Interval between two times.
+
+    CIM: IEC61970.Base.Domain.TimeInterval
+    """
+
+    end: _dt.time | None = None
+    start: _dt.time | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TownDetail:
     """Town details, in the context of address.
 
@@ -297,18 +368,22 @@ __all__ = [
     "DateTimeInterval",
     "DecimalQuantity",
     "ElectronicAddress",
+    "EndDeviceCapability",
     "EndDeviceTiming",
     "InUseDate",
+    "IntegerQuantity",
     "LifecycleDate",
     "Priority",
     "RationalNumber",
     "ReadingInterharmonic",
+    "RemoteConnectDisconnectInfo",
     "ServicePointOutageSummary",
     "Status",
     "StreetAddress",
     "StreetDetail",
     "StringQuantity",
     "TelephoneNumber",
+    "TimeInterval",
     "TownDetail",
     "Version",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cim.model import domain as _d
-from cim.model import enums as _e
+from cim.model import gridenums as _ge
 from cim.model import primitives as _p
 
 
@@ -230,8 +230,8 @@ class Bay(EquipmentContainer):
 
     bayEnergyMeasFlag: bool | None = None
     bayPowerMeasFlag: bool | None = None
-    breakerConfiguration: _e.BreakerConfiguration | None = None
-    busBarConfiguration: _e.BusbarConfiguration | None = None
+    breakerConfiguration: _ge.BreakerConfiguration | None = None
+    busBarConfiguration: _ge.BusbarConfiguration | None = None
     Circuit: _p.Ref | None = None
     Substation: _p.Ref | None = None
     VoltageLevel: _p.Ref | None = None
@@ -279,7 +279,7 @@ class Terminal(ACDCTerminal):
     CIM: IEC61970.Base.Core.Terminal
     """
 
-    phases: _e.PhaseCode | None = None
+    phases: _ge.PhaseCode | None = None
     AuxiliaryEquipment: tuple[_p.Ref, ...] = ()
     BranchGroupTerminal: tuple[_p.Ref, ...] = ()
     Bushing: _p.Ref | None = None

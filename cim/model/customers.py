@@ -98,6 +98,24 @@ class CustomerAgreement(Agreement):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerNotification:
+    """Conditions for notifying the customer about the changes in the status of their service (e.g.,
+    outage restore, estimated restoration time, tariff or service level change, etc.)
+
+    CIM: IEC61968.Customers.CustomerNotification
+    """
+
+    contactType: str | None = None
+    contactValue: str | None = None
+    earliestDateTimeToCall: _dt.datetime | None = None
+    latestDateTimeToCall: _dt.datetime | None = None
+    trigger: _e.NotificationTriggerKind | None = None
+    Customer: _p.Ref | None = None
+    Incident: _p.Ref | None = None
+    TroubleTickets: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PricingStructure(Document):
     """Grouping of pricing components and prices used in the creation of customer charges and the
     eligibility criteria under which these terms may be offered to a customer. The reasons for
@@ -184,6 +202,7 @@ __all__ = [
     "Customer",
     "CustomerAccount",
     "CustomerAgreement",
+    "CustomerNotification",
     "PricingStructure",
     "ServiceCategory",
     "ServiceLocation",

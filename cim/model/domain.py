@@ -114,6 +114,18 @@ class Length:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Mass:
+    """Mass.
+
+    CIM: IEC61970.Base.Domain.Mass
+    """
+
+    multiplier: _u.UnitMultiplier | None = None
+    unit: _u.UnitSymbol | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Minutes:
     """Time in minutes.
 
@@ -167,6 +179,18 @@ class ReactivePower:
     current.
 
     CIM: IEC61970.Base.Domain.ReactivePower
+    """
+
+    multiplier: _u.UnitMultiplier | None = None
+    unit: _u.UnitSymbol | None = None
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RealEnergy:
+    """Real electrical energy.
+
+    CIM: IEC61970.Base.Domain.RealEnergy
     """
 
     multiplier: _u.UnitMultiplier | None = None
@@ -243,11 +267,13 @@ __all__ = [
     "CurrentFlow",
     "Hours",
     "Length",
+    "Mass",
     "Minutes",
     "Money",
     "PerCent",
     "Reactance",
     "ReactivePower",
+    "RealEnergy",
     "Resistance",
     "Seconds",
     "Susceptance",

@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from cim.model import domain as _d
-from cim.model import enums as _e
+from cim.model import gridenums as _ge
 from cim.model import primitives as _p
 from cim.model import units as _u
 from cim.model.core import IdentifiedObject
@@ -59,7 +59,7 @@ class Measurement(IdentifiedObject):
     """
 
     measurementType: str | None = None
-    phases: _e.PhaseCode | None = None
+    phases: _ge.PhaseCode | None = None
     unitMultiplier: _u.UnitMultiplier | None = None
     unitSymbol: _u.UnitSymbol | None = None
     Asset: _p.Ref | None = None
@@ -188,10 +188,10 @@ class Quality61850:
     oscillatory: bool | None = None
     outOfRange: bool | None = None
     overFlow: bool | None = None
-    source: _e.Source | None = None
+    source: _ge.Source | None = None
     suspect: bool | None = None
     test: bool | None = None
-    validity: _e.Validity | None = None
+    validity: _ge.Validity | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,28 +13,26 @@ from dataclasses import dataclass
 
 from cim.model import compounds as _c
 from cim.model import domain as _d
-from cim.model import enums as _e
+from cim.model import gridenums as _ge
+from cim.model import meteringenums as _me
 from cim.model import primitives as _p
-from cim.model import units as _u
-from cim.model.assets import AssetContainer
+from cim.model.assets import AssetContainer, AssetFunction, AssetInfo
 from cim.model.common import ActivityRecord, Location
 from cim.model.core import IdentifiedObject
-from cim.model.meas import MeasurementValue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BaseReading(MeasurementValue):
-    """Common representation for reading values. Note that a reading value may have multiple
-    qualities, as produced by various systems ('ReadingQuality.source').
+class Channel(IdentifiedObject):
+    """A single path for the collection or reporting of register values over a period of time. For
+    example, a register which measures forward energy can have two channels, one providing bulk
+    quantity readings and the other providing interval readings of a fixed interval size.
 
-    CIM: IEC61968.Metering.BaseReading
+    CIM: IEC61968.Metering.Channel
     """
 
-    reportedDateTime: _dt.datetime | None = None
-    source: str | None = None
-    timePeriod: _c.DateTimeInterval | None = None
-    value: str | None = None
-    ReadingQualities: tuple[_p.Ref, ...] = ()
+    isVirtual: bool | None = None
+    ReadingType: _p.Ref | None = None
+    Register: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +170,33 @@ class EndDeviceEventType(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EndDeviceFunction(AssetFunction):
+    """Function performed by an end device such as a meter, communication equipment, controllers,
+    etc.
+
+    CIM: IEC61968.Metering.EndDeviceFunction
+    """
+
+    enabled: bool | None = None
+    EndDevice: _p.Ref | None = None
+    Registers: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComFunction(EndDeviceFunction):
+    """Communication function of communication equipment or a device such as a meter.
+
+    CIM: IEC61968.Metering.ComFunction
+    """
+
+    amrAddress: str | None = None
+    amrRouter: str | None = None
+    direction: _me.ComDirectionKind | None = None
+    technology: _me.ComTechnologyKind | None = None
+    ComModule: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EndDeviceGroup(IdentifiedObject):
     """Abstraction for management of group communications within a two-way AMR system or the data
     for a group of related end devices. Commands can be issued to all of the end devices that belong
@@ -196,97 +221,18 @@ class EndDeviceGroup(IdentifiedObject):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IntervalBlock:
-    """Time sequence of readings of the same reading type. Contained interval readings may need
-    conversion through the application of an offset and a scalar defined in associated pending.
+class EndDeviceInfo(AssetInfo):
+    """End device data.
 
-    Table 548 shows all association ends of IntervalBlock with other classes.
-
-    Table 548 – Association ends of Metering::IntervalBlock with other classes
-
-    Associations
-
-    name
-
-    mult to
-
-    type
-
-    description
-
-    0..*
-
-    PendingCalculation
-
-    0..1
-
-    PendingCalculation
-
-    Pending calculation to apply to interval reading values contained by this block (after which the
-    resulting reading type is different than the original because it reflects the conversion
-    result).
-
-    0..*
-
-    IntervalReadings
-
-    0..*
-
-    IntervalReading
-
-    Interval reading contained in this block.
-
-    0..*
-
-    ReadingType
-
-    0..1
-
-    ReadingType
-
-    Type information for interval reading values contained in this block.
-
-    0..*
-
-    MeterReading
-
-    0..1
-
-    MeterReading
-
-    Meter reading containing this interval block.
-
-    IntervalReading
-
-    Data captured at regular intervals of time. Interval data could be captured as incremental data,
-    absolute data, or relative data. The source for the data is usually a tariff quantity or an
-    engineering quantity. Data is typically captured in time-tagged, uniform, fixed-length intervals
-    of 5 min, 10 min, 15 min, 30 min, or 60 min.
-
-    Note: Interval Data is sometimes also called "Interval Data Readings" (IDR).
-
-    CIM: IEC61968.Metering.IntervalBlock
+    CIM: IEC61968.Metering.EndDeviceInfo
     """
 
-    IntervalReadings: tuple[_p.Ref, ...] = ()
-    MeterReading: _p.Ref | None = None
-    PendingCalculation: _p.Ref | None = None
-    ReadingType: _p.Ref | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IntervalReading(BaseReading):
-    """Data captured at regular intervals of time. Interval data could be captured as incremental
-    data, absolute data, or relative data. The source for the data is usually a tariff quantity or
-    an engineering quantity. Data is typically captured in time-tagged, uniform, fixed-length
-    intervals of 5 min, 10 min, 15 min, 30 min, or 60 min.
-
-    Note: Interval Data is sometimes also called "Interval Data Readings" (IDR).
-
-    CIM: IEC61968.Metering.IntervalReading
-    """
-
-    IntervalBlocks: tuple[_p.Ref, ...] = ()
+    capability: _c.EndDeviceCapability | None = None
+    isSolidState: bool | None = None
+    phaseCount: int | None = None
+    ratedCurrent: _d.CurrentFlow | None = None
+    ratedVoltage: _d.Voltage | None = None
+    EndDevices: tuple[_p.Ref, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -307,20 +253,15 @@ class Meter(EndDevice):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MeterReading(IdentifiedObject):
-    """Set of values obtained from the meter.
+class MeterMultiplier(IdentifiedObject):
+    """Multiplier applied at the meter.
 
-    CIM: IEC61968.Metering.MeterReading
+    CIM: IEC61968.Metering.MeterMultiplier
     """
 
-    isCoincidentTrigger: bool | None = None
-    valuesInterval: _c.DateTimeInterval | None = None
-    CustomerAgreement: _p.Ref | None = None
-    EndDeviceEvents: tuple[_p.Ref, ...] = ()
-    IntervalBlocks: tuple[_p.Ref, ...] = ()
+    kind: _me.MeterMultiplierKind | None = None
+    value: float | None = None
     Meter: _p.Ref | None = None
-    Readings: tuple[_p.Ref, ...] = ()
-    UsagePoint: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -330,7 +271,7 @@ class MetrologyRequirement(IdentifiedObject):
     CIM: IEC61968.Metering.MetrologyRequirement
     """
 
-    reason: _e.ReadingReasonKind | None = None
+    reason: _me.ReadingReasonKind | None = None
     ReadingTypes: tuple[_p.Ref, ...] = ()
     UsagePoints: tuple[_p.Ref, ...] = ()
 
@@ -367,7 +308,7 @@ class PanDisplay(EndDeviceAction):
     confirmationRequired: bool | None = None
     priority: str | None = None
     textMessage: str | None = None
-    transmissionMode: _e.TransmissionModeKind | None = None
+    transmissionMode: _me.TransmissionModeKind | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -405,103 +346,20 @@ class PanPricingDetail:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PendingCalculation:
-    """When present, a scalar conversion that needs to be applied to every IntervalReading.value
-    contained in IntervalBlock. This conversion results in a new associated ReadingType, reflecting
-    the true dimensions of IntervalReading values after the conversion.
+class Register(IdentifiedObject):
+    """A device that indicates or records units of the commodity or other quantity measured.
 
-    CIM: IEC61968.Metering.PendingCalculation
+    CIM: IEC61968.Metering.Register
     """
 
-    multiplyBeforeAdd: bool | None = None
-    offset: int | None = None
-    scalarDenominator: int | None = None
-    scalarFloat: float | None = None
-    scalarNumerator: int | None = None
-    IntervalBlocks: tuple[_p.Ref, ...] = ()
-    ReadingType: _p.Ref | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reading(BaseReading):
-    """Specific value measured by a meter or other asset, or calculated by a system. Each Reading is
-    associated with a specific ReadingType.
-
-    CIM: IEC61968.Metering.Reading
-    """
-
-    position: int | None = None
-    reason: _e.ReadingReasonKind | None = None
-    valueMissing: bool | None = None
-    MeterReadings: tuple[_p.Ref, ...] = ()
-    ReadingType: _p.Ref | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReadingQuality:
-    """Quality of a specific reading value or interval reading value. Note that more than one
-    quality may be applicable to a given reading. Typically not used unless problems or unusual
-    conditions occur (i.e., quality for each reading is assumed to be good unless stated otherwise
-    in associated reading quality type). It can also be used with the corresponding reading quality
-    type to indicate that the validation has been performed and succeeded.
-
-    CIM: IEC61968.Metering.ReadingQuality
-    """
-
-    comment: str | None = None
-    source: str | None = None
-    timeStamp: _dt.datetime | None = None
-    Reading: _p.Ref | None = None
-    ReadingQualityType: _p.Ref | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReadingQualityType(IdentifiedObject):
-    """Detailed description for a quality of a reading value, produced by an end device or a system.
-    Values in attributes allow for creation of the recommended codes to be used for identifying
-    reading value quality codes as follows: <systemId>.<category>.<subCategory>.
-
-    CIM: IEC61968.Metering.ReadingQualityType
-    """
-
-    category: str | None = None
-    subCategory: str | None = None
-    systemId: str | None = None
-    ReadingQualities: tuple[_p.Ref, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReadingType(IdentifiedObject):
-    """Detailed description for a type of a reading value. Values in attributes allow for the
-    creation of recommended codes to be used for identifying reading value types as follows:
-    <macroPeriod>.<aggregate>.<measuringPeriod>.<accumulation>.<flowDirection>.<commodity>.<measurementKind>.<interharmonic.numerator>.<interharmonic.denominator>.<argument.numerator>.<argument.denominator>.<tou>.<cpp>.<consumptionTier>.<phases>.<multiplier>.<unit>.<currency>.
-
-    CIM: IEC61968.Metering.ReadingType
-    """
-
-    accumulation: _e.AccumulationKind | None = None
-    aggregate: _e.AggregateKind | None = None
-    argument: _c.RationalNumber | None = None
-    commodity: _e.CommodityKind | None = None
-    consumptionTier: int | None = None
-    cpp: int | None = None
-    currency: _u.Currency | None = None
-    flowDirection: _e.FlowDirectionKind | None = None
-    interharmonic: _c.ReadingInterharmonic | None = None
-    macroPeriod: _e.MacroPeriodKind | None = None
-    measurementKind: _e.MeasurementKind | None = None
-    measuringPeriod: _e.MeasuringPeriodKind | None = None
-    multiplier: _u.UnitMultiplier | None = None
-    phases: _e.PhaseCode | None = None
-    tou: int | None = None
-    unit: _u.UnitSymbol | None = None
-    Channel: _p.Ref | None = None
-    ConsumptionTariffIntervals: tuple[_p.Ref, ...] = ()
-    IntervalBlocks: tuple[_p.Ref, ...] = ()
-    MeterReadSchedule: _p.Ref | None = None
-    MetrologyRequirements: tuple[_p.Ref, ...] = ()
-    PendingCalculation: _p.Ref | None = None
-    Readings: tuple[_p.Ref, ...] = ()
+    isVirtual: bool | None = None
+    leftDigitCount: int | None = None
+    rightDigitCount: int | None = None
+    touTier: _c.TimeInterval | None = None
+    touTierName: str | None = None
+    Channels: tuple[_p.Ref, ...] = ()
+    EndDeviceFunction: _p.Ref | None = None
+    Usage_Point: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -511,9 +369,20 @@ class ServiceMultiplier(IdentifiedObject):
     CIM: IEC61968.Metering.ServiceMultiplier
     """
 
-    kind: _e.ServiceMultiplierKind | None = None
+    kind: _me.ServiceMultiplierKind | None = None
     value: float | None = None
     UsagePoint: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimpleEndDeviceFunction(EndDeviceFunction):
+    """Simple end device function distinguished by 'kind'. Use this class for instances that cannot
+    be represented by another end device function specialisations.
+
+    CIM: IEC61968.Metering.SimpleEndDeviceFunction
+    """
+
+    kind: _me.EndDeviceFunctionKind | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -525,10 +394,10 @@ class UsagePoint(IdentifiedObject):
     CIM: IEC61968.Metering.UsagePoint
     """
 
-    amiBillingReady: _e.AmiBillingReadyKind | None = None
+    amiBillingReady: _me.AmiBillingReadyKind | None = None
     checkBilling: bool | None = None
     connectionCategory: str | None = None
-    connectionState: _e.UsagePointConnectedKind | None = None
+    connectionState: _me.UsagePointConnectedKind | None = None
     disconnectionMethod: str | None = None
     estimatedLoad: _d.CurrentFlow | None = None
     grounded: bool | None = None
@@ -537,7 +406,7 @@ class UsagePoint(IdentifiedObject):
     minimalUsageExpected: bool | None = None
     nominalServiceVoltage: _d.Voltage | None = None
     outageRegion: str | None = None
-    phaseCode: _e.PhaseCode | None = None
+    phaseCode: _ge.PhaseCode | None = None
     phaseCount: int | None = None
     physicalConnectionCapacity: _c.DecimalQuantity | None = None
     ratedCurrent: _d.CurrentFlow | None = None
@@ -600,7 +469,8 @@ class UsagePointLocation(Location):
 
 
 __all__ = [
-    "BaseReading",
+    "Channel",
+    "ComFunction",
     "EndDevice",
     "EndDeviceAction",
     "EndDeviceControl",
@@ -608,22 +478,19 @@ __all__ = [
     "EndDeviceEvent",
     "EndDeviceEventDetail",
     "EndDeviceEventType",
+    "EndDeviceFunction",
     "EndDeviceGroup",
-    "IntervalBlock",
-    "IntervalReading",
+    "EndDeviceInfo",
     "Meter",
-    "MeterReading",
+    "MeterMultiplier",
     "MetrologyRequirement",
     "PanDemandResponse",
     "PanDisplay",
     "PanPricing",
     "PanPricingDetail",
-    "PendingCalculation",
-    "Reading",
-    "ReadingQuality",
-    "ReadingQualityType",
-    "ReadingType",
+    "Register",
     "ServiceMultiplier",
+    "SimpleEndDeviceFunction",
     "UsagePoint",
     "UsagePointGroup",
     "UsagePointLocation",

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from cim.model import compounds as _c
 from cim.model import enums as _e
+from cim.model import gridenums as _ge
 from cim.model import primitives as _p
-from cim.model.common import Document
+from cim.model.common import ActivityRecord, Document
 from cim.model.core import IdentifiedObject
 
 
@@ -38,6 +39,19 @@ class Incident(Document):
     TroubleTickets: tuple[_p.Ref, ...] = ()
     UnplannedOutage: _p.Ref | None = None
     Works: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationalTag(Document):
+    """Operational tag placed on a power system resource or asset in the context of switching plan
+    execution or other work in the field.
+
+    CIM: IEC61968.Operations.OperationalTag
+    """
+
+    Asset: _p.Ref | None = None
+    PowerSystemResource: _p.Ref | None = None
+    TagAction: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +108,32 @@ class Outage(Document):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OutageArea:
+    """This defines the area covered by the Outage.
+
+    CIM: IEC61968.Operations.OutageArea
+    """
+
+    earliestReportedTime: _dt.datetime | None = None
+    metersServed: int | None = None
+    outageAreaKind: _e.AreaKind | None = None
+    Outage: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedOutage(Outage):
+    """(The UML model gives no definition.)
+
+    CIM: IEC61968.Operations.PlannedOutage
+    """
+
+    reason: str | None = None
+    FieldDispatchHistory: _p.Ref | None = None
+    OutagePlan: _p.Ref | None = None
+    UpdatedRatings: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SwitchingAction(IdentifiedObject):
     """Atomic switching action.
 
@@ -102,13 +142,61 @@ class SwitchingAction(IdentifiedObject):
 
     executedDateTime: _dt.datetime | None = None
     issuedDateTime: _dt.datetime | None = None
-    phases: _e.PhaseCode | None = None
+    phases: _ge.PhaseCode | None = None
     plannedDateTime: _dt.datetime | None = None
     Crew: tuple[_p.Ref, ...] = ()
     Operator: _p.Ref | None = None
     SwitchingEvent: _p.Ref | None = None
     SwitchingPlan: _p.Ref | None = None
     SwitchingStep: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClearanceAction(SwitchingAction):
+    """Action on clearance document as a switching step.
+
+    CIM: IEC61968.Operations.ClearanceAction
+    """
+
+    kind: _e.ClearanceActionKind | None = None
+    Clearance: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GroundAction(SwitchingAction):
+    """Action on ground as a switching step.
+
+    CIM: IEC61968.Operations.GroundAction
+    """
+
+    kind: _e.TempEquipActionKind | None = None
+    AlongACLineSegment: _p.Ref | None = None
+    Ground: _p.Ref | None = None
+    GroundedEquipment: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchAction(SwitchingAction):
+    """Action on switch as a switching step.
+
+    CIM: IEC61968.Operations.SwitchAction
+    """
+
+    kind: _e.SwitchActionKind | None = None
+    OperatedSwitch: _p.Ref | None = None
+    PlannedOutage: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchingEvent(ActivityRecord):
+    """Event indicating the completion (success or fail) of any switching action (jumper action, cut
+    action, tag action, etc). The switching action may or may not be a consequential event in
+    response to a request to complete the action.
+
+    CIM: IEC61968.Operations.SwitchingEvent
+    """
+
+    SwitchingAction: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -153,10 +241,87 @@ class SwitchingStep:
     SwitchingStepGroup: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SwitchingStepGroup:
+    """A logical step, grouping atomic switching steps that are important to distinguish when they
+    may change topology (e.g. placing a jumper between two cuts).
+
+    CIM: IEC61968.Operations.SwitchingStepGroup
+    """
+
+    description: str | None = None
+    isFreeSequence: bool | None = None
+    purpose: str | None = None
+    sequenceNumber: int | None = None
+    SwitchingPlan: _p.Ref | None = None
+    SwitchingStep: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TroubleOrder(Document):
+    """Trouble order sends an incident to a crew to initiate a response to an unplanned outage.
+
+    CIM: IEC61968.Operations.TroubleOrder
+    """
+
+    # comment: CIM redefines it as String [0..1]; inherited field kept
+    plannedExecutionInterval: _c.DateTimeInterval | None = None
+    Incident: _p.Ref | None = None
+    Location: _p.Ref | None = None
+    TroubleTicket: tuple[_p.Ref, ...] = ()
+    UnplannedOutage: _p.Ref | None = None
+    WorkTask: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnplannedOutage(Outage):
+    """Document describing the consequence of an unplanned outage in a part of the electrical
+    network. For the purposes of this model, an unplanned outage refers to a state where energy is
+    not delivered; such as, customers out of service, a street light is not served, etc.
+
+    A unplanned outage may be created upon:
+
+    - impacts the SAIDI calculation
+
+    - a breaker trip,
+
+    - a fault indicator status change,
+
+    - a meter event indicating customer outage,
+
+    - a reception of one or more customer trouble calls, or
+
+    - an operator command, reflecting information obtained from the field crew.
+
+    Outage restoration may be performed using a switching plan which complements the outage
+    information with detailed switching activities, including the relationship to the crew and work.
+
+    CIM: IEC61968.Operations.UnplannedOutage
+    """
+
+    cause: str | None = None
+    causeKind: _e.OutageCauseKind | None = None
+    reportedStartTime: _dt.datetime | None = None
+    FieldDispatchHistory: _p.Ref | None = None
+    # Incident: CIM redefines it as Incident [0..*]; inherited field kept
+    TroubleOrder: tuple[_p.Ref, ...] = ()
+    TroubleTicket: tuple[_p.Ref, ...] = ()
+
+
 __all__ = [
+    "ClearanceAction",
+    "GroundAction",
     "Incident",
+    "OperationalTag",
     "Outage",
+    "OutageArea",
+    "PlannedOutage",
+    "SwitchAction",
     "SwitchingAction",
+    "SwitchingEvent",
     "SwitchingPlan",
     "SwitchingStep",
+    "SwitchingStepGroup",
+    "TroubleOrder",
+    "UnplannedOutage",
 ]

@@ -4,7 +4,7 @@
 #   CIM17v40.rdfs-t2b.md
 #     sha256:34a703800b24d26b7383d93a67170f0163e4f3cc626fe732994c218ec14a1281
 # Do not edit: change tools/cimgen and run `make cim-model`.
-"""CIM100 unit enumerations used by the generated classes; values are the CIM literals."""
+"""CIM100 unit enumerations; values are the CIM literals."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from cim.model import domain as _d
-from cim.model import enums as _e
+from cim.model import gridenums as _ge
 from cim.model import primitives as _p
 from cim.model.core import ConductingEquipment, Equipment, IdentifiedObject
 
@@ -90,7 +90,7 @@ class EnergyConsumer(EnergyConnection):
     p: _d.ActivePower | None = None
     pfixed: _d.ActivePower | None = None
     pfixedPct: _d.PerCent | None = None
-    phaseConnection: _e.PhaseShuntConnectionKind | None = None
+    phaseConnection: _ge.PhaseShuntConnectionKind | None = None
     q: _d.ReactivePower | None = None
     qfixed: _d.ReactivePower | None = None
     qfixedPct: _d.PerCent | None = None
@@ -307,7 +307,7 @@ class PowerTransformerEnd(TransformerEnd):
 
     b: _d.Susceptance | None = None
     b0: _d.Susceptance | None = None
-    connectionKind: _e.WindingConnection | None = None
+    connectionKind: _ge.WindingConnection | None = None
     g: _d.Conductance | None = None
     g0: _d.Conductance | None = None
     phaseAngleClock: int | None = None

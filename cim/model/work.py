@@ -15,7 +15,9 @@ from cim.model import compounds as _c
 from cim.model import domain as _d
 from cim.model import enums as _e
 from cim.model import primitives as _p
-from cim.model.common import Document, Location
+from cim.model.assets import Asset
+from cim.model.common import ActivityRecord, Document, Location, TimeSchedule
+from cim.model.core import IdentifiedObject
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +33,19 @@ class BaseWork(Document):
     TimeSchedules: tuple[_p.Ref, ...] = ()
     WorkActivityRecords: tuple[_p.Ref, ...] = ()
     WorkLocation: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MaterialItem(IdentifiedObject):
+    """The physical consumable supply used for work and other purposes. It includes items such as
+    nuts, bolts, brackets, glue, etc.
+
+    CIM: IEC61968.Work.MaterialItem
+    """
+
+    quantity: _c.IntegerQuantity | None = None
+    TypeMaterial: _p.Ref | None = None
+    WorkTask: _p.Ref | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +68,50 @@ class Work(BaseWork):
     WorkCostDetails: tuple[_p.Ref, ...] = ()
     WorkFlowSteps: tuple[_p.Ref, ...] = ()
     WorkTasks: tuple[_p.Ref, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkActivityRecord(ActivityRecord):
+    """Records information about the status of work or work task at a point in time.
+
+    CIM: IEC61968.Work.WorkActivityRecord
+    """
+
+    percentComplete: _d.PerCent | None = None
+    BaseWork: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkAsset(Asset):
+    """Asset used to perform work.
+
+    CIM: IEC61968.Work.WorkAsset
+    """
+
+    CUWorkEquipmentAsset: _p.Ref | None = None
+    Crew: _p.Ref | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tool(WorkAsset):
+    """Tool asset.
+
+    CIM: IEC61968.Work.Tool
+    """
+
+    lastCalibrationDate: _dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vehicle(WorkAsset):
+    """Vehicle asset.
+
+    CIM: IEC61968.Work.Vehicle
+    """
+
+    odometerReadDateTime: _dt.datetime | None = None
+    odometerReading: _d.Length | None = None
+    usageKind: _e.VehicleUsageKind | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,11 +171,29 @@ class WorkTask(BaseWork):
     Work: _p.Ref | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkTimeSchedule(TimeSchedule):
+    """Time schedule specific to work.
+
+    CIM: IEC61968.Work.WorkTimeSchedule
+    """
+
+    kind: _e.WorkTimeScheduleKind | None = None
+    BaseWork: _p.Ref | None = None
+    ServiceRequest: _p.Ref | None = None
+
+
 __all__ = [
     "BaseWork",
+    "MaterialItem",
+    "Tool",
+    "Vehicle",
     "Work",
+    "WorkActivityRecord",
+    "WorkAsset",
     "WorkLocation",
     "WorkOrder",
     "WorkRequest",
     "WorkTask",
+    "WorkTimeSchedule",
 ]

@@ -8,17 +8,17 @@ import re
 import textwrap
 from collections.abc import Iterable
 
-from tools.cimgen.model import Klass, Model, Slot
+from tools.cimgen.model import ENUM_ALIASES, Klass, Model, Slot, class_module, enum_module
 
-DOMAIN, ENUMS, UNITS, COMPOUNDS = "domain", "enums", "units", "compounds"
-UNIT_ENUMS = frozenset({"UnitSymbol", "UnitMultiplier", "Currency"})
-ALIASES = {"_d": DOMAIN, "_e": ENUMS, "_u": UNITS, "_c": COMPOUNDS}
+DOMAIN, COMPOUNDS = "domain", "compounds"
+ALIASES = {"_d": DOMAIN, "_c": COMPOUNDS} | {a: m for m, a in ENUM_ALIASES.items()}
+ENUM_TITLES = {
+    "units": "unit enumerations",
+    "gridenums": "IEC 61970 (grid) enumerations",
+    "meteringenums": "IEC 61968 Metering enumerations",
+    "enums": "IEC 61968 (business) enumerations",
+}
 DECORATOR = "@dataclass(frozen=True, slots=True, kw_only=True)"
-
-
-def module_of(package: str) -> str:
-    """The module name for a CIM package path (its last segment, lower case)."""
-    return package.rsplit(".", 1)[-1].lower()
 
 
 def header(model: Model, what: str) -> str:
@@ -69,9 +69,15 @@ def field_line(model: Model, slot: Slot) -> str:
     return f"    {identifier(slot.name)}: {typ} | None = None"
 
 
+def _isort_key(name: str) -> tuple[int, str, str]:
+    """Ruff's isort order: constants, then classes, then the rest, each case-insensitively."""
+    kind = 0 if name.isupper() else 1 if name[0].isupper() else 2
+    return kind, name.lower(), name
+
+
 def import_line(module: str, names: Iterable[str]) -> str:
     """One from-import, wrapped the way ruff format wraps it."""
-    ordered = sorted(names)
+    ordered = sorted(names, key=_isort_key)
     line = f"from {module} import {', '.join(ordered)}"
     if len(line) <= 100:
         return line
@@ -169,7 +175,7 @@ def render_enums(model: Model, names: list[str], what: str) -> str:
             noqa = "  # noqa: E741" if ident in ("I", "O", "l") else ""
             lines.append(f"    {ident} = {json.dumps(literal)}{noqa}")
     all_ = ["", "", "__all__ = ["] + [f'    "{n}",' for n in names] + ["]"]
-    doc = [f'"""CIM100 {what} used by the generated classes; values are the CIM literals."""']
+    doc = [f'"""CIM100 {what}; values are the CIM literals."""']
     head = header(model, what).rstrip("\n")
     return "\n".join([head, *doc, "", "from __future__ import annotations", "", "import enum",
                       *lines, *all_]) + "\n"  # fmt: skip
@@ -215,7 +221,7 @@ def render_registry(model: Model) -> str:
             entries[k.name] = {
                 "kind": kind,
                 "package": k.package,
-                "module": module_of(k.package) if kind == "class" else COMPOUNDS,
+                "module": class_module(k.name, k.package) if kind == "class" else COMPOUNDS,
                 "superclass": k.superclass,
                 "definition": k.definition,
                 "attributes": [slot(s) for s in k.slots if s.kind != "reference"],
@@ -237,7 +243,7 @@ def render_registry(model: Model) -> str:
         entries[name] = {
             "kind": "enum",
             "package": _pkg(raw),
-            "module": UNITS if name in UNIT_ENUMS else ENUMS,
+            "module": enum_module(name, _pkg(raw)),
             "superclass": None,
             "definition": _clean(raw.get("description")),
             "literals": [
@@ -268,22 +274,22 @@ def render_init(model: Model, modules: dict[str, list[str]]) -> str:
 
 def render(model: Model) -> dict[str, str]:
     """Every generated file, by path relative to ``cim/model``."""
-    owner = {k.name: module_of(k.package) for k in model.classes.values()}
+    owner = {k.name: class_module(k.name, k.package) for k in model.classes.values()}
     groups: dict[str, list[Klass]] = {}
     for k in model.classes.values():
         groups.setdefault(owner[k.name], []).append(k)
     files = {f"{mod}.py": render_classes(model, mod, g, owner) for mod, g in groups.items()}
     files[f"{DOMAIN}.py"] = render_values(model, DOMAIN, model.datatypes, "datatypes")
     files[f"{COMPOUNDS}.py"] = render_values(model, COMPOUNDS, model.compounds, "compound types")
-    units = sorted(n for n in model.enums if n in UNIT_ENUMS)
-    kinds = sorted(n for n in model.enums if n not in UNIT_ENUMS)
-    files[f"{ENUMS}.py"] = render_enums(model, kinds, "enumerations")
-    files[f"{UNITS}.py"] = render_enums(model, units, "unit enumerations")
+    enum_groups: dict[str, list[str]] = {m: [] for m in ENUM_ALIASES}
+    for name in sorted(model.enums):
+        enum_groups[enum_module(name, _pkg(model.enums_raw[name]))].append(name)
+    for mod, names in enum_groups.items():
+        files[f"{mod}.py"] = render_enums(model, names, ENUM_TITLES[mod])
     files["registry.json"] = render_registry(model)
     exports = {mod: [k.name for k in g] for mod, g in groups.items()}
     exports[DOMAIN] = list(model.datatypes)
     exports[COMPOUNDS] = list(model.compounds)
-    exports[ENUMS] = kinds
-    exports[UNITS] = units
+    exports.update(enum_groups)
     files["__init__.py"] = render_init(model, exports)
     return files

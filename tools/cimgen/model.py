@@ -96,6 +96,41 @@ SELECTED = [
     "Appointment",
     "Organisation",
     "Person",
+    # for MeterConfig, WorkRequests and the designed profiles (operations, work, assets, crews)
+    "Channel",
+    "ComFunction",
+    "ConnectDisconnectFunction",
+    "EndDeviceInfo",
+    "Manufacturer",
+    "MeterMultiplier",
+    "ProductAssetModel",
+    "Register",
+    "Seal",
+    "SimpleEndDeviceFunction",
+    "PersonRole",
+    "TimeSchedule",
+    "WorkTimeSchedule",
+    "CrewMember",
+    "CrewType",
+    "MaterialItem",
+    "WorkCostDetail",
+    "WorkActivityRecord",
+    "WorkAsset",
+    "Vehicle",
+    "Tool",
+    "AssetOwner",
+    "AssetOrganisationRole",
+    "OutageArea",
+    "PlannedOutage",
+    "UnplannedOutage",
+    "TroubleOrder",
+    "CustomerNotification",
+    "SwitchAction",
+    "SwitchingEvent",
+    "SwitchingStepGroup",
+    "ClearanceAction",
+    "GroundAction",
+    "OperationalTag",
 ]
 # Compounds asked for by name (StreetAddress is a compound in CIM100, not a class).
 SELECTED_COMPOUNDS = ("StreetAddress",)
@@ -155,6 +190,32 @@ def clean(text: str | None) -> str:
 def package_of(raw: dict[str, Any]) -> str:
     """The CIM package path of a LinkML element, e.g. ``IEC61970.Base.Wires``."""
     return str(raw.get("from_schema", "")).split("#TC57CIM.", 1)[-1]
+
+
+UNIT_ENUMS = frozenset({"UnitSymbol", "UnitMultiplier", "Currency"})
+# Enumerations go to one module per group so that no generated module passes 600 lines.
+ENUM_ALIASES = {"units": "_u", "gridenums": "_ge", "meteringenums": "_me", "enums": "_e"}
+# Metering is the largest CIM package: its reading classes get a module of their own.
+READINGS = frozenset(
+    {"BaseReading", "IntervalBlock", "IntervalReading", "MeterReading", "PendingCalculation"}
+    | {"Reading", "ReadingQuality", "ReadingQualityType", "ReadingType"}
+)
+
+
+def enum_module(name: str, package: str) -> str:
+    """The generated module of an enumeration: units, grid, metering or other business enums."""
+    if name in UNIT_ENUMS:
+        return "units"
+    if package.startswith("IEC61970"):
+        return "gridenums"
+    return "meteringenums" if package == "IEC61968.Metering" else "enums"
+
+
+def class_module(name: str, package: str) -> str:
+    """The generated module of a class: its CIM package's last segment, lower case."""
+    if name in READINGS:
+        return "readings"
+    return package.rsplit(".", 1)[-1].lower()
 
 
 class Model:
@@ -234,8 +295,8 @@ class Model:
         if slot.kind == "primitive":
             return PY_PRIMITIVE[slot.cim_type]
         if slot.kind == "enum":
-            unit = slot.cim_type in ("UnitSymbol", "UnitMultiplier", "Currency")
-            return f"_u.{slot.cim_type}" if unit else f"_e.{slot.cim_type}"
+            module = enum_module(slot.cim_type, package_of(self.enums_raw[slot.cim_type]))
+            return f"{ENUM_ALIASES[module]}.{slot.cim_type}"
         if slot.kind == "datatype":
             return f"_d.{slot.cim_type}"
         if slot.kind == "compound":
