@@ -54,17 +54,17 @@ def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
 
 
 def test_profiles_are_registered_by_noun() -> None:
-    """PROFILES maps each noun to its profile, in its 2011 namespace."""
-    assert dict(PROFILES) == {
-        "MeterReadings": METER_READINGS,
-        "EndDeviceEvents": END_DEVICE_EVENTS,
-        "EndDeviceControls": END_DEVICE_CONTROLS,
-        "UsagePointConfig": PROFILES["UsagePointConfig"],
-        "ServiceLocationConfig": PROFILES["ServiceLocationConfig"],
-        "MeasurementValues": PROFILES["MeasurementValues"],
-    }
+    """PROFILES maps each noun to its profile, in its 2011 namespace (others add more nouns)."""
+    assert PROFILES["MeterReadings"] is METER_READINGS
+    assert PROFILES["EndDeviceEvents"] is END_DEVICE_EVENTS
+    assert PROFILES["EndDeviceControls"] is END_DEVICE_CONTROLS
+    assert {"UsagePointConfig", "ServiceLocationConfig", "MeasurementValues"} <= set(PROFILES)
     for noun, p in PROFILES.items():
-        assert p.root_element == noun and p.namespace == f"http://iec.ch/TC57/2011/{noun}#"
+        assert p.root_element == noun  # WorkRequests.xsd's namespace has no "#"
+        assert p.namespace in (
+            f"http://iec.ch/TC57/2011/{noun}#",
+            f"http://iec.ch/TC57/2011/{noun}",
+        )
     with pytest.raises(TypeError):
         PROFILES["X"] = METER_READINGS  # type: ignore[index]
 

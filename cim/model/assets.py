@@ -19,7 +19,8 @@ from cim.model.common import OrganisationRole
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Asset(IdentifiedObject):
     """Tangible resource of the utility, including power system equipment, various end devices,
     cabinets, buildings, etc. For electrical network equipment, the role of the asset is defined
@@ -82,7 +83,8 @@ class Asset(IdentifiedObject):
     WorkTasks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AssetContainer(Asset):
     """Asset that is aggregation of other assets such as conductors, transformers, switchgear, land,
     fences, buildings, equipment, vehicles, etc.
@@ -95,7 +97,8 @@ class AssetContainer(Asset):
     Seals: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AssetFunction(IdentifiedObject):
     """Function performed by an asset.
 
@@ -110,7 +113,8 @@ class AssetFunction(IdentifiedObject):
     Asset: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AssetInfo(IdentifiedObject):
     """Set of attributes of an asset, representing typical datasheet information of a physical
     device that can be instantiated and shared in different data exchange contexts:
@@ -131,7 +135,8 @@ class AssetInfo(IdentifiedObject):
     ProductAssetModel: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AssetOrganisationRole(OrganisationRole):
     """Role an organisation plays with respect to asset.
 
@@ -141,7 +146,8 @@ class AssetOrganisationRole(OrganisationRole):
     Assets: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AssetOwner(AssetOrganisationRole):
     """Owner of the asset.
 
@@ -151,7 +157,8 @@ class AssetOwner(AssetOrganisationRole):
     Ownerships: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Manufacturer(OrganisationRole):
     """Organisation that manufactures asset products.
 
@@ -161,7 +168,8 @@ class Manufacturer(OrganisationRole):
     ProductAssetModels: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ProductAssetModel(IdentifiedObject):
     """Asset model by a specific manufacturer.
 
@@ -186,7 +194,8 @@ class ProductAssetModel(IdentifiedObject):
     OperationalRestrictions: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Seal(IdentifiedObject):
     """Physically controls access to AssetContainers.
 

@@ -17,7 +17,8 @@ from cim.model import primitives as _p
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ActivityRecord(IdentifiedObject):
     """Records activity for an entity at a point in time; activity may be for an event that has
     already occurred or for a planned activity.
@@ -35,7 +36,8 @@ class ActivityRecord(IdentifiedObject):
     Document: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Appointment(IdentifiedObject):
     """Meeting time and location.
 
@@ -48,7 +50,8 @@ class Appointment(IdentifiedObject):
     Works: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ConfigurationEvent(ActivityRecord):
     """Used to report details on creation, change or deletion of an entity or its configuration.
 
@@ -69,7 +72,8 @@ class ConfigurationEvent(ActivityRecord):
     PowerSystemResource: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CoordinateSystem(IdentifiedObject):
     """Coordinate reference system.
 
@@ -80,7 +84,8 @@ class CoordinateSystem(IdentifiedObject):
     Locations: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Crew(IdentifiedObject):
     """Group of people with specific skills, tools, and vehicles.
 
@@ -98,7 +103,8 @@ class Crew(IdentifiedObject):
     WorkTasks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CrewType(IdentifiedObject):
     """Custom description of the type of crew. This may be used to determine the type of work the
     crew can be assigned to. Examples include repair, tree trimming, switching, etc.
@@ -109,7 +115,8 @@ class CrewType(IdentifiedObject):
     Crews: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Document(IdentifiedObject):
     """Parent class for different groupings of information collected and managed as a part of a
     business process. It will frequently contain references to other objects, such as assets, people
@@ -137,7 +144,8 @@ class Document(IdentifiedObject):
     Issuer: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Agreement(Document):
     """Formal agreement between two parties defining the terms and conditions for a set of services.
     The specifics of the services are, in turn, defined via one or more service agreements.
@@ -149,7 +157,8 @@ class Agreement(Document):
     validityInterval: _c.DateTimeInterval | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Location(IdentifiedObject):
     """The place, scene, or point of something where someone or something has been, is, and/or will
     be at a given moment in time. It can be defined with one or more position points (coordinates)
@@ -188,7 +197,8 @@ class Location(IdentifiedObject):
     TroubleTicket: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Organisation(IdentifiedObject):
     """Organisation that might have roles as utility, contractor, supplier, manufacturer, customer,
     etc.
@@ -206,7 +216,8 @@ class Organisation(IdentifiedObject):
     SwitchingPlanRequest: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class OrganisationRole(IdentifiedObject):
     """Identifies a way in which an organisation may participate in the utility enterprise (e.g.,
     customer, manufacturer, etc).
@@ -218,7 +229,8 @@ class OrganisationRole(IdentifiedObject):
     Organisation: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Person(IdentifiedObject):
     """General purpose information for name and other information to contact people.
 
@@ -238,7 +250,8 @@ class Person(IdentifiedObject):
     Roles: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PersonRole(IdentifiedObject):
     """(The UML model gives no definition.)
 
@@ -250,7 +263,8 @@ class PersonRole(IdentifiedObject):
     Person: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class OperationPersonRole(PersonRole):
     """Person role in the context of utility operations.
 
@@ -258,7 +272,8 @@ class OperationPersonRole(PersonRole):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CrewMember(OperationPersonRole):
     """Member of a crew.
 
@@ -268,7 +283,8 @@ class CrewMember(OperationPersonRole):
     Crew: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PositionPoint:
     """Set of spatial coordinates that determine a point, defined in the coordinate system specified
     in 'Location.CoordinateSystem'. Use a single position point instance to describe a
@@ -288,7 +304,8 @@ class PositionPoint:
     Location: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TimeSchedule(Document):
     """Description of anything that changes through time. Time schedule is used to perform a
     single-valued function of time. Use inherited 'type' attribute to give additional information on

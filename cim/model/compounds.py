@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from cim.model import compounds as _c
 from cim.model import domain as _d
 from cim.model import meteringenums as _me
+from cim.model import primitives as _p
 from cim.model import units as _u
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AcceptanceTest:
     """Acceptance test for assets.
 
@@ -30,7 +32,8 @@ class AcceptanceTest:
     type: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ControlledAppliance:
     """Appliance controlled with a PAN device control.
 
@@ -51,7 +54,8 @@ class ControlledAppliance:
     isWaterHeater: bool | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class DateTimeInterval:
     """Interval between two date and time points, where the interval includes the start time but
     excludes end time.
@@ -63,7 +67,8 @@ class DateTimeInterval:
     start: _dt.datetime | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class DecimalQuantity:
     """Quantity with decimal value and associated unit or currency information.
 
@@ -76,7 +81,8 @@ class DecimalQuantity:
     value: _dec.Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ElectronicAddress:
     """Electronic address information.
 
@@ -93,7 +99,8 @@ class ElectronicAddress:
     web: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceCapability:
     """Inherent capabilities of an end device (i.e., the functions it supports).
 
@@ -120,7 +127,8 @@ class EndDeviceCapability:
     waterMetering: bool | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceTiming:
     """Timing for the control actions of end devices.
 
@@ -133,7 +141,8 @@ class EndDeviceTiming:
     randomisation: _me.RandomisationKind | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class InUseDate:
     """Dates associated with asset 'in use' status. May have multiple in use dates for this device
     and a compound type allows a query to return multiple dates.
@@ -146,7 +155,8 @@ class InUseDate:
     readyForUseDate: _dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class IntegerQuantity:
     """Quantity with integer value and associated unit information.
 
@@ -158,7 +168,8 @@ class IntegerQuantity:
     value: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class LifecycleDate:
     """Dates for asset lifecycle state changes. May have multiple lifecycle dates for this device
     and a compound type allows a query to return multiple dates.
@@ -174,7 +185,8 @@ class LifecycleDate:
     retiredDate: _dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Priority:
     """Priority definition.
 
@@ -186,7 +198,8 @@ class Priority:
     type: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class RationalNumber:
     """Rational number = 'numerator' / 'denominator'.
 
@@ -197,7 +210,8 @@ class RationalNumber:
     numerator: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ReadingInterharmonic:
     """Interharmonics are represented as a rational number 'numerator' / 'denominator', and
     harmonics are represented using the same mechanism and identified by 'denominator'=1.
@@ -209,7 +223,8 @@ class ReadingInterharmonic:
     numerator: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class RemoteConnectDisconnectInfo:
     """Details of remote connect and disconnect function.
 
@@ -230,7 +245,8 @@ class RemoteConnectDisconnectInfo:
     usePushbutton: bool | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ServicePointOutageSummary:
     """Summary counts of service points affected by an outage. These counts are sometimes referred
     to as total and critical customer count.
@@ -242,7 +258,8 @@ class ServicePointOutageSummary:
     totalCount: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Status:
     """Current status information relevant to an entity.
 
@@ -255,7 +272,8 @@ class Status:
     value: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class StreetAddress:
     """General purpose street and postal address information.
 
@@ -270,7 +288,8 @@ class StreetAddress:
     townDetail: _c.TownDetail | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class StreetDetail:
     """Street details, in the context of address.
 
@@ -292,7 +311,8 @@ class StreetDetail:
     withinTownLimits: bool | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class StringQuantity:
     """Quantity with string value (when it is not important whether it is an integral or a floating
     point number) and associated unit information.
@@ -305,7 +325,8 @@ class StringQuantity:
     value: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TelephoneNumber:
     """Telephone number.
 
@@ -322,7 +343,8 @@ class TelephoneNumber:
     localNumber: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TimeInterval:
     """Interval between two times.
 
@@ -333,7 +355,8 @@ class TimeInterval:
     start: _dt.time | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TownDetail:
     """Town details, in the context of address.
 
@@ -347,7 +370,8 @@ class TownDetail:
     stateOrProvince: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Version:
     """This is the version for a group of devices or objects. This could be used to track the
     version for any group of objects or devices over time. For example, for a DERGroup, the

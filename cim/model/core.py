@@ -15,7 +15,8 @@ from cim.model import gridenums as _ge
 from cim.model import primitives as _p
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class IdentifiedObject:
     """This is a root class to provide common identification for all classes needing identification
     and naming attributes.
@@ -34,7 +35,8 @@ class IdentifiedObject:
     TargetingCIMDataObject: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ACDCTerminal(IdentifiedObject):
     """An electrical connection point (AC or DC) to a piece of conducting equipment. Terminals are
     connected at physical connection points called connectivity nodes.
@@ -49,7 +51,8 @@ class ACDCTerminal(IdentifiedObject):
     OperationalLimitSet: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class BaseVoltage(IdentifiedObject):
     """Defines a system base voltage which is referenced.
 
@@ -64,7 +67,8 @@ class BaseVoltage(IdentifiedObject):
     VoltageLevel: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ConnectivityNode(IdentifiedObject):
     """Connectivity nodes are points where terminals of AC conducting equipment are connected
     together with zero impedance.
@@ -77,7 +81,8 @@ class ConnectivityNode(IdentifiedObject):
     TopologicalNode: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Name:
     """The Name class provides the means to define any number of human readable names for an object.
     A name is <b>not</b> to be used for defining inter-object relationships. For inter-object
@@ -91,7 +96,8 @@ class Name:
     NameType: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class NameType:
     """Type of name. Possible values for attribute 'name' are implementation dependent but standard
     profiles may specify types. An enterprise may have multiple IT systems each having its own local
@@ -113,7 +119,8 @@ class NameType:
     Names: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class NameTypeAuthority:
     """Authority responsible for creation and management of names of a given type; typically an
     organization or an enterprise system.
@@ -126,7 +133,8 @@ class NameTypeAuthority:
     NameTypes: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PowerSystemResource(IdentifiedObject):
     """A power system resource (PSR) can be an item of equipment such as a switch, an equipment
     container containing many individual items of equipment such as a substation, or an
@@ -152,7 +160,8 @@ class PowerSystemResource(IdentifiedObject):
     VerificationAction: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ConnectivityNodeContainer(PowerSystemResource):
     """A base class for all objects that may contain connectivity nodes or topological nodes.
 
@@ -163,7 +172,8 @@ class ConnectivityNodeContainer(PowerSystemResource):
     TopologicalNode: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Equipment(PowerSystemResource):
     """The parts of a power system that are physical devices, electronic or mechanical.
 
@@ -190,7 +200,8 @@ class Equipment(PowerSystemResource):
     WeatherStation: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ConductingEquipment(Equipment):
     """The parts of the AC power system that are designed to carry current or that are conductively
     connected through terminals.
@@ -208,7 +219,8 @@ class ConductingEquipment(Equipment):
     Terminals: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EquipmentContainer(ConnectivityNodeContainer):
     """A modelling construct to provide a root class for containing equipment.
 
@@ -219,7 +231,8 @@ class EquipmentContainer(ConnectivityNodeContainer):
     Equipments: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Bay(EquipmentContainer):
     """A collection of power system resources (within a given substation) including conducting
     equipment, protection relays, measurements, and telemetry. A bay typically represents a physical
@@ -237,7 +250,8 @@ class Bay(EquipmentContainer):
     VoltageLevel: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Feeder(EquipmentContainer):
     """A collection of equipment for organizational purposes, used for grouping distribution
     resources.
@@ -253,7 +267,8 @@ class Feeder(EquipmentContainer):
     NormalHeadTerminal: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Substation(EquipmentContainer):
     """A collection of equipment for purposes other than generation or utilization, through which
     electric energy in bulk is passed for the purposes of switching or modifying its
@@ -271,7 +286,8 @@ class Substation(EquipmentContainer):
     VoltageLevels: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Terminal(ACDCTerminal):
     """An AC electrical connection point to a piece of conducting equipment. Terminals are connected
     at physical connection points called connectivity nodes.
@@ -300,7 +316,8 @@ class Terminal(ACDCTerminal):
     TransformerEnd: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class VoltageLevel(EquipmentContainer):
     """A collection of equipment at one common system voltage forming a switchgear. The equipment
     typically consists of breakers, busbars, instrumentation, control, regulation and protection

@@ -20,7 +20,8 @@ from cim.model.core import IdentifiedObject
 from cim.model.work import WorkLocation
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Customer(OrganisationRole):
     """Organisation receiving services from service supplier.
 
@@ -48,7 +49,8 @@ class Customer(OrganisationRole):
     Works: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CustomerAccount(Document):
     """Assignment of a group of products and services purchased by the customer through a customer
     agreement, used as a mechanism for customer billing and payment. It contains common information
@@ -71,7 +73,8 @@ class CustomerAccount(Document):
     WorkBillingInfos: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CustomerAgreement(Agreement):
     """Agreement between the customer and the service supplier to pay for service at a specific
     service location. It records certain billing information about the type of service provided at
@@ -97,7 +100,8 @@ class CustomerAgreement(Agreement):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CustomerNotification:
     """Conditions for notifying the customer about the changes in the status of their service (e.g.,
     outage restore, estimated restoration time, tariff or service level change, etc.)
@@ -115,7 +119,8 @@ class CustomerNotification:
     TroubleTickets: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PricingStructure(Document):
     """Grouping of pricing components and prices used in the creation of customer charges and the
     eligibility criteria under which these terms may be offered to a customer. The reasons for
@@ -139,7 +144,8 @@ class PricingStructure(Document):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ServiceCategory(IdentifiedObject):
     """Category of service provided to the customer.
 
@@ -153,7 +159,8 @@ class ServiceCategory(IdentifiedObject):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ServiceLocation(WorkLocation):
     """A real estate location, commonly referred to as premises.
 
@@ -171,7 +178,8 @@ class ServiceLocation(WorkLocation):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TroubleTicket(Document):
     """(The UML model gives no definition.)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import decimal as _dec
 from dataclasses import dataclass
 
+from cim.model import primitives as _p
 from cim.model import units as _u
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ActivePower:
     """Product of RMS value of the voltage and the RMS value of the in-phase component of the
     current.
@@ -27,7 +29,8 @@ class ActivePower:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AngleDegrees:
     """Measurement of angle in degrees.
 
@@ -39,7 +42,8 @@ class AngleDegrees:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AngleRadians:
     """Phase angle in radians.
 
@@ -51,7 +55,8 @@ class AngleRadians:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ApparentPower:
     """Product of the RMS value of the voltage and the RMS value of the current.
 
@@ -63,7 +68,8 @@ class ApparentPower:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Conductance:
     """Factor by which voltage must be multiplied to give corresponding power lost from a circuit.
     Real part of admittance.
@@ -76,7 +82,8 @@ class Conductance:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class CurrentFlow:
     """Electrical current with sign convention: positive flow is out of the conducting equipment
     into the connectivity node. Can be both AC and DC.
@@ -89,7 +96,8 @@ class CurrentFlow:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Hours:
     """Time specified in hours.
 
@@ -101,7 +109,8 @@ class Hours:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Length:
     """Unit of length. It shall be a positive value or zero.
 
@@ -113,7 +122,8 @@ class Length:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Mass:
     """Mass.
 
@@ -125,7 +135,8 @@ class Mass:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Minutes:
     """Time in minutes.
 
@@ -137,7 +148,8 @@ class Minutes:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Money:
     """Amount of money.
 
@@ -149,7 +161,8 @@ class Money:
     value: _dec.Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PerCent:
     """Percentage on a defined base. For example, specify as 100 to indicate at the defined base.
 
@@ -161,7 +174,8 @@ class PerCent:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Reactance:
     """Reactance (imaginary part of impedance), at rated frequency.
 
@@ -173,7 +187,8 @@ class Reactance:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ReactivePower:
     """Product of RMS value of the voltage and the RMS value of the quadrature component of the
     current.
@@ -186,7 +201,8 @@ class ReactivePower:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class RealEnergy:
     """Real electrical energy.
 
@@ -198,7 +214,8 @@ class RealEnergy:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Resistance:
     """Resistance (real part of impedance).
 
@@ -210,7 +227,8 @@ class Resistance:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Seconds:
     """Time, in seconds.
 
@@ -222,7 +240,8 @@ class Seconds:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Susceptance:
     """Imaginary part of admittance.
 
@@ -234,7 +253,8 @@ class Susceptance:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Temperature:
     """Value of temperature in degrees Celsius.
 
@@ -246,7 +266,8 @@ class Temperature:
     value: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Voltage:
     """Electrical voltage, can be both AC and DC.
 

@@ -16,7 +16,8 @@ from cim.model import primitives as _p
 from cim.model.common import Document
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkDocument(Document):
     """Shadow class for Document, to isolate subclassing from this package. If any subclass gets
     normative and needs inheritance, it will inherit directly from Document.
@@ -25,7 +26,8 @@ class WorkDocument(Document):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkCostDetail(WorkDocument):
     """A collection of all of the individual cost items collected from multiple sources.
 

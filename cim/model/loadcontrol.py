@@ -15,7 +15,8 @@ from cim.model import primitives as _p
 from cim.model.metering import EndDeviceFunction
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ConnectDisconnectFunction(EndDeviceFunction):
     """A function that will disconnect and reconnect the customer's load under defined conditions.
 

@@ -18,7 +18,8 @@ from cim.model import units as _u
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class IOPoint(IdentifiedObject):
     """The class describe a measurement or control value. The purpose is to enable having attributes
     and associations common for measurement and control.
@@ -30,7 +31,8 @@ class IOPoint(IdentifiedObject):
     IOPointSource: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Measurement(IdentifiedObject):
     """A Measurement represents any measured, calculated or non-measured non-calculated quantity.
     Any piece of equipment may contain Measurements, e.g. a substation may have temperature
@@ -74,7 +76,8 @@ class Measurement(IdentifiedObject):
     Terminal: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Accumulator(Measurement):
     """Accumulator represents an accumulated (counted) Measurement, e.g. an energy value.
 
@@ -86,7 +89,8 @@ class Accumulator(Measurement):
     LimitSets: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Analog(Measurement):
     """Analog represents an analog Measurement.
 
@@ -101,7 +105,8 @@ class Analog(Measurement):
     LimitSets: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Discrete(Measurement):
     """Discrete represents a discrete Measurement, i.e. a Measurement representing discrete values,
     e.g. a Breaker position.
@@ -116,7 +121,8 @@ class Discrete(Measurement):
     ValueAliasSet: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MeasurementValue(IOPoint):
     """The current state for a measurement. A state value is an instance of a measurement from a
     specific source. Measurements can be associated with many state values, each representing a
@@ -135,7 +141,8 @@ class MeasurementValue(IOPoint):
     RemoteSource: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class AnalogValue(MeasurementValue):
     """AnalogValue represents an analog MeasurementValue.
 
@@ -149,7 +156,8 @@ class AnalogValue(MeasurementValue):
     AnalogControl: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class DiscreteValue(MeasurementValue):
     """DiscreteValue represents a discrete MeasurementValue.
 
@@ -161,7 +169,8 @@ class DiscreteValue(MeasurementValue):
     Discrete: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MeasurementValueSource(IdentifiedObject):
     """MeasurementValueSource describes the alternative sources updating a MeasurementValue. User
     conventions for how to use the MeasurementValueSource attributes are defined in IEC 61970-301.
@@ -172,7 +181,8 @@ class MeasurementValueSource(IdentifiedObject):
     MeasurementValues: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Quality61850:
     """Quality flags in this class are as defined in IEC 61850, except for estimatorReplaced, which
     has been included in this class for convenience.
@@ -194,7 +204,8 @@ class Quality61850:
     validity: _ge.Validity | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MeasurementValueQuality(Quality61850):
     """Measurement quality flags. Bits 0-10 are defined for substation automation in IEC 61850-7-3.
     Bits 11-15 are reserved for future expansion by that document. Bits 16-31 are reserved for EMS

@@ -21,7 +21,8 @@ from cim.model.common import ActivityRecord, Location
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Channel(IdentifiedObject):
     """A single path for the collection or reporting of register values over a period of time. For
     example, a register which measures forward energy can have two channels, one providing bulk
@@ -35,7 +36,8 @@ class Channel(IdentifiedObject):
     Register: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDevice(AssetContainer):
     """Asset container that performs one or more end device functions. One type of end device is a
     meter which can perform metering, load management, connect/disconnect, accounting functions,
@@ -70,7 +72,8 @@ class EndDevice(AssetContainer):
     UsagePoint: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceAction:
     """Action/command performed by an end device on a device other than the end device.
 
@@ -84,7 +87,8 @@ class EndDeviceAction:
     EndDeviceControl: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceControl(IdentifiedObject):
     """Instructs an end device (or an end device group) to perform a specified action.
 
@@ -108,7 +112,8 @@ class EndDeviceControl(IdentifiedObject):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceControlType(IdentifiedObject):
     """Detailed description for a control produced by an end device. Values in attributes allow for
     creation of recommended codes to be used for identifying end device controls as follows:
@@ -124,7 +129,8 @@ class EndDeviceControlType(IdentifiedObject):
     EndDeviceControls: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceEvent(ActivityRecord):
     """Event detected by a device function associated with the end device.
 
@@ -141,7 +147,8 @@ class EndDeviceEvent(ActivityRecord):
     UsagePoint: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceEventDetail:
     """Name-value pair, specific to end device events.
 
@@ -153,7 +160,8 @@ class EndDeviceEventDetail:
     EndDeviceEvent: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceEventType(IdentifiedObject):
     """Detailed description for an event produced by an end device. Values in attributes allow for
     creation of recommended codes to be used for identifying end device events as follows:
@@ -169,7 +177,8 @@ class EndDeviceEventType(IdentifiedObject):
     EndDeviceEvents: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceFunction(AssetFunction):
     """Function performed by an end device such as a meter, communication equipment, controllers,
     etc.
@@ -182,7 +191,8 @@ class EndDeviceFunction(AssetFunction):
     Registers: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ComFunction(EndDeviceFunction):
     """Communication function of communication equipment or a device such as a meter.
 
@@ -196,7 +206,8 @@ class ComFunction(EndDeviceFunction):
     ComModule: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceGroup(IdentifiedObject):
     """Abstraction for management of group communications within a two-way AMR system or the data
     for a group of related end devices. Commands can be issued to all of the end devices that belong
@@ -220,7 +231,8 @@ class EndDeviceGroup(IdentifiedObject):
     MeterReadSchedule: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EndDeviceInfo(AssetInfo):
     """End device data.
 
@@ -235,7 +247,8 @@ class EndDeviceInfo(AssetInfo):
     EndDevices: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Meter(EndDevice):
     """Physical asset that performs the metering role of the usage point. Used for measuring
     consumption and detection of events.
@@ -252,7 +265,8 @@ class Meter(EndDevice):
     VendingTransactions: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MeterMultiplier(IdentifiedObject):
     """Multiplier applied at the meter.
 
@@ -264,7 +278,8 @@ class MeterMultiplier(IdentifiedObject):
     Meter: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MetrologyRequirement(IdentifiedObject):
     """A specification of the metering requirements for a particular point within a network.
 
@@ -276,7 +291,8 @@ class MetrologyRequirement(IdentifiedObject):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PanDemandResponse(EndDeviceAction):
     """PAN control used to issue action/command to PAN devices during a demand response/load control
     event.
@@ -298,7 +314,8 @@ class PanDemandResponse(EndDeviceAction):
     heatingSetpoint: _d.Temperature | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PanDisplay(EndDeviceAction):
     """PAN action/command used to issue the displaying of text messages on PAN devices.
 
@@ -311,7 +328,8 @@ class PanDisplay(EndDeviceAction):
     transmissionMode: _me.TransmissionModeKind | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PanPricing(EndDeviceAction):
     """PAN action/command used to issue pricing information to a PAN device.
 
@@ -322,7 +340,8 @@ class PanPricing(EndDeviceAction):
     PanPricingDetails: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PanPricingDetail:
     """Detail for a single price command/action.
 
@@ -345,7 +364,8 @@ class PanPricingDetail:
     PanPricing: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Register(IdentifiedObject):
     """A device that indicates or records units of the commodity or other quantity measured.
 
@@ -362,7 +382,8 @@ class Register(IdentifiedObject):
     Usage_Point: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ServiceMultiplier(IdentifiedObject):
     """Multiplier applied at the usage point.
 
@@ -374,7 +395,8 @@ class ServiceMultiplier(IdentifiedObject):
     UsagePoint: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SimpleEndDeviceFunction(EndDeviceFunction):
     """Simple end device function distinguished by 'kind'. Use this class for instances that cannot
     be represented by another end device function specialisations.
@@ -385,7 +407,8 @@ class SimpleEndDeviceFunction(EndDeviceFunction):
     kind: _me.EndDeviceFunctionKind | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class UsagePoint(IdentifiedObject):
     """Logical or physical point in the network to which readings or events may be attributed. Used
     at the place where a physical or virtual meter may be located; however, it is not required that
@@ -438,7 +461,8 @@ class UsagePoint(IdentifiedObject):
     UsagePointLocation: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class UsagePointGroup(IdentifiedObject):
     """Abstraction for management of group communications within a two-way AMR system or the data
     for a group of related usage points. Commands can be issued to all of the usage points that
@@ -455,7 +479,8 @@ class UsagePointGroup(IdentifiedObject):
     UsagePoints: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class UsagePointLocation(Location):
     """Location of an individual usage point.
 

@@ -19,7 +19,8 @@ from cim.model.common import ActivityRecord, Document
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Incident(Document):
     """Description of a problem in the field that may be reported in a trouble ticket or come from
     another source. It may have to do with an outage.
@@ -41,7 +42,8 @@ class Incident(Document):
     Works: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class OperationalTag(Document):
     """Operational tag placed on a power system resource or asset in the context of switching plan
     execution or other work in the field.
@@ -54,7 +56,8 @@ class OperationalTag(Document):
     TagAction: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Outage(Document):
     """Document describing details of an active or planned outage in a part of the electrical
     network.
@@ -107,7 +110,8 @@ class Outage(Document):
     SwitchingPlans: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class OutageArea:
     """This defines the area covered by the Outage.
 
@@ -120,7 +124,8 @@ class OutageArea:
     Outage: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PlannedOutage(Outage):
     """(The UML model gives no definition.)
 
@@ -133,7 +138,8 @@ class PlannedOutage(Outage):
     UpdatedRatings: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchingAction(IdentifiedObject):
     """Atomic switching action.
 
@@ -151,7 +157,8 @@ class SwitchingAction(IdentifiedObject):
     SwitchingStep: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ClearanceAction(SwitchingAction):
     """Action on clearance document as a switching step.
 
@@ -162,7 +169,8 @@ class ClearanceAction(SwitchingAction):
     Clearance: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class GroundAction(SwitchingAction):
     """Action on ground as a switching step.
 
@@ -175,7 +183,8 @@ class GroundAction(SwitchingAction):
     GroundedEquipment: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchAction(SwitchingAction):
     """Action on switch as a switching step.
 
@@ -187,7 +196,8 @@ class SwitchAction(SwitchingAction):
     PlannedOutage: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchingEvent(ActivityRecord):
     """Event indicating the completion (success or fail) of any switching action (jumper action, cut
     action, tag action, etc). The switching action may or may not be a consequential event in
@@ -199,7 +209,8 @@ class SwitchingEvent(ActivityRecord):
     SwitchingAction: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchingPlan(Document):
     """A sequence of grouped or atomic steps intended to:
 
@@ -226,7 +237,8 @@ class SwitchingPlan(Document):
     WorkTasks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchingStep:
     """Atomic switching step; can be part of a switching step group, or part of a switching plan.
 
@@ -241,7 +253,8 @@ class SwitchingStep:
     SwitchingStepGroup: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class SwitchingStepGroup:
     """A logical step, grouping atomic switching steps that are important to distinguish when they
     may change topology (e.g. placing a jumper between two cuts).
@@ -257,7 +270,8 @@ class SwitchingStepGroup:
     SwitchingStep: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TroubleOrder(Document):
     """Trouble order sends an incident to a crew to initiate a response to an unplanned outage.
 
@@ -273,7 +287,8 @@ class TroubleOrder(Document):
     WorkTask: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class UnplannedOutage(Outage):
     """Document describing the consequence of an unplanned outage in a part of the electrical
     network. For the purposes of this model, an unplanned outage refers to a state where energy is

@@ -15,7 +15,8 @@ from cim.model import primitives as _p
 from cim.model.common import OrganisationRole
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ServiceSupplier(OrganisationRole):
     """Organisation that provides services to customers.
 

@@ -7,8 +7,10 @@ the whole document (two-pass import), not of the model classes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NewType
+from dataclasses import dataclass, fields
+from typing import Any, NewType, TypeVar
+
+_T = TypeVar("_T")
 
 Duration = NewType("Duration", str)
 """A CIM Duration: ISO 8601 ``PnYnMnDTnHnMnS`` kept as text (months and years are not timedelta)."""
@@ -31,4 +33,26 @@ class Ref:
             raise TypeError(f"Ref.mrid must be a non-empty string, not {self.mrid!r}")
 
 
-__all__ = ["Duration", "MonthDay", "Ref"]
+def stores_given_fields(cls: type[_T]) -> type[_T]:
+    """Give a frozen keyword-only dataclass an __init__ that stores only the fields passed.
+
+    The dataclass's own __init__ sets every field through ``object.__setattr__`` (about 5 µs for
+    a 25-field CIM class); this one checks the names and keeps the given values as the instance
+    dict (about 0.5 µs), so an absent field reads its class-level default (``None`` or ``()``).
+    Unknown names and positional arguments are still a ``TypeError``.
+    """
+    names = frozenset(f.name for f in fields(cls))  # type: ignore[arg-type]
+    store = object.__setattr__
+
+    def __init__(self: object, **given: Any) -> None:
+        if not names.issuperset(given):
+            unknown = ", ".join(sorted(set(given) - names))
+            raise TypeError(f"{cls.__name__}() got unexpected keyword argument(s): {unknown}")
+        store(self, "__dict__", given)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = __init__  # type: ignore[method-assign]
+    return cls
+
+
+__all__ = ["Duration", "MonthDay", "Ref", "stores_given_fields"]

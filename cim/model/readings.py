@@ -20,7 +20,8 @@ from cim.model.core import IdentifiedObject
 from cim.model.meas import MeasurementValue
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class BaseReading(MeasurementValue):
     """Common representation for reading values. Note that a reading value may have multiple
     qualities, as produced by various systems ('ReadingQuality.source').
@@ -35,7 +36,8 @@ class BaseReading(MeasurementValue):
     ReadingQualities: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class IntervalBlock:
     """Time sequence of readings of the same reading type. Contained interval readings may need
     conversion through the application of an offset and a scalar defined in associated pending.
@@ -114,7 +116,8 @@ class IntervalBlock:
     ReadingType: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class IntervalReading(BaseReading):
     """Data captured at regular intervals of time. Interval data could be captured as incremental
     data, absolute data, or relative data. The source for the data is usually a tariff quantity or
@@ -129,7 +132,8 @@ class IntervalReading(BaseReading):
     IntervalBlocks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MeterReading(IdentifiedObject):
     """Set of values obtained from the meter.
 
@@ -146,7 +150,8 @@ class MeterReading(IdentifiedObject):
     UsagePoint: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PendingCalculation:
     """When present, a scalar conversion that needs to be applied to every IntervalReading.value
     contained in IntervalBlock. This conversion results in a new associated ReadingType, reflecting
@@ -164,7 +169,8 @@ class PendingCalculation:
     ReadingType: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Reading(BaseReading):
     """Specific value measured by a meter or other asset, or calculated by a system. Each Reading is
     associated with a specific ReadingType.
@@ -179,7 +185,8 @@ class Reading(BaseReading):
     ReadingType: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ReadingQuality:
     """Quality of a specific reading value or interval reading value. Note that more than one
     quality may be applicable to a given reading. Typically not used unless problems or unusual
@@ -197,7 +204,8 @@ class ReadingQuality:
     ReadingQualityType: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ReadingQualityType(IdentifiedObject):
     """Detailed description for a quality of a reading value, produced by an end device or a system.
     Values in attributes allow for creation of the recommended codes to be used for identifying
@@ -212,7 +220,8 @@ class ReadingQualityType(IdentifiedObject):
     ReadingQualities: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ReadingType(IdentifiedObject):
     """Detailed description for a type of a reading value. Values in attributes allow for the
     creation of recommended codes to be used for identifying reading value types as follows:

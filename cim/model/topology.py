@@ -15,7 +15,8 @@ from cim.model import primitives as _p
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TopologicalNode(IdentifiedObject):
     """For a detailed substation model a topological node is a set of connectivity nodes that, in
     the current network state, are connected together through any type of closed switches, including

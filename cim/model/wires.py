@@ -17,7 +17,8 @@ from cim.model import primitives as _p
 from cim.model.core import ConductingEquipment, Equipment, IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Conductor(ConductingEquipment):
     """Combination of conducting material with consistent electrical characteristics, building a
     single electrical system, used to carry current between points in the power system.
@@ -28,7 +29,8 @@ class Conductor(ConductingEquipment):
     length: _d.Length | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ACLineSegment(Conductor):
     """A wire or combination of wires, with consistent electrical characteristics, building a single
     electrical system, used to carry alternating current between points in the power system.
@@ -64,7 +66,8 @@ class ACLineSegment(Conductor):
     WireSpacingInfo: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EnergyConnection(ConductingEquipment):
     """A connection of energy generation or consumption on the power system model.
 
@@ -74,7 +77,8 @@ class EnergyConnection(ConductingEquipment):
     EnergyComponent: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EnergyConsumer(EnergyConnection):
     """Generic user of energy - a point of consumption on the power system model.
 
@@ -101,7 +105,8 @@ class EnergyConsumer(EnergyConnection):
     PowerCutZone: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class EnergySource(EnergyConnection):
     """A generic equivalent for an energy supplier on a transmission or distribution voltage level.
 
@@ -126,7 +131,8 @@ class EnergySource(EnergyConnection):
     EnergySourcePhase: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PowerTransformer(ConductingEquipment):
     """An electrical device consisting of two or more coupled windings, with or without a magnetic
     core, for introducing mutual coupling between electric circuits. Transformers can be used to
@@ -155,7 +161,8 @@ class PowerTransformer(ConductingEquipment):
     TransformerTanks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Switch(ConductingEquipment):
     """A generic device designed to close, or open, or both, one or more electric circuits. All
     switches are two terminal devices including grounding switches. The ACDCTerminal.connected at
@@ -181,7 +188,8 @@ class Switch(ConductingEquipment):
     UnavailabilitySwitchAction: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Disconnector(Switch):
     """A manually operated or motor operated mechanical switching device used for changing the
     connections in a circuit, or for isolating a circuit or equipment from a source of power. It is
@@ -191,7 +199,8 @@ class Disconnector(Switch):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Fuse(Switch):
     """An overcurrent protective device with a circuit opening fusible part that is heated and
     severed by the passage of overcurrent through it. A fuse is considered a switching device
@@ -201,7 +210,8 @@ class Fuse(Switch):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class ProtectedSwitch(Switch):
     """A ProtectedSwitch is a switching device that can be operated by ProtectionEquipment.
 
@@ -213,7 +223,8 @@ class ProtectedSwitch(Switch):
     RecloseSequences: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Breaker(ProtectedSwitch):
     """A mechanical switching device capable of making, carrying, and breaking currents under normal
     circuit conditions and also making, carrying for a specified time, and breaking currents under
@@ -225,7 +236,8 @@ class Breaker(ProtectedSwitch):
     inTransitTime: _d.Seconds | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class LoadBreakSwitch(ProtectedSwitch):
     """A mechanical switching device capable of making, carrying, and breaking currents under normal
     operating conditions.
@@ -234,7 +246,8 @@ class LoadBreakSwitch(ProtectedSwitch):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Recloser(ProtectedSwitch):
     """Pole-mounted fault interrupter with built-in phase and ground relays, current transformer
     (CT), and supplemental controls.
@@ -243,7 +256,8 @@ class Recloser(ProtectedSwitch):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TransformerEnd(IdentifiedObject):
     """A conducting connection point of a power transformer. It corresponds to a physical
     transformer winding terminal. In earlier CIM versions, the TransformerWinding class served a
@@ -272,7 +286,8 @@ class TransformerEnd(IdentifiedObject):
     ToWindingInsulations: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class PowerTransformerEnd(TransformerEnd):
     """A PowerTransformerEnd is associated with each Terminal of a PowerTransformer.
 
@@ -320,7 +335,8 @@ class PowerTransformerEnd(TransformerEnd):
     PowerTransformer: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class TransformerTank(Equipment):
     """An assembly of two or more coupled windings that transform electrical power between voltage
     levels. These windings are bound on a common core and placed in the same tank. Transformer tank

@@ -20,7 +20,8 @@ from cim.model.common import ActivityRecord, Document, Location, TimeSchedule
 from cim.model.core import IdentifiedObject
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class BaseWork(Document):
     """Common representation for work and work tasks.
 
@@ -35,7 +36,8 @@ class BaseWork(Document):
     WorkLocation: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class MaterialItem(IdentifiedObject):
     """The physical consumable supply used for work and other purposes. It includes items such as
     nuts, bolts, brackets, glue, etc.
@@ -48,7 +50,8 @@ class MaterialItem(IdentifiedObject):
     WorkTask: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Work(BaseWork):
     """Document used to request, initiate, track and record work.
 
@@ -70,7 +73,8 @@ class Work(BaseWork):
     WorkTasks: tuple[_p.Ref, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkActivityRecord(ActivityRecord):
     """Records information about the status of work or work task at a point in time.
 
@@ -81,7 +85,8 @@ class WorkActivityRecord(ActivityRecord):
     BaseWork: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkAsset(Asset):
     """Asset used to perform work.
 
@@ -92,7 +97,8 @@ class WorkAsset(Asset):
     Crew: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Tool(WorkAsset):
     """Tool asset.
 
@@ -102,7 +108,8 @@ class Tool(WorkAsset):
     lastCalibrationDate: _dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class Vehicle(WorkAsset):
     """Vehicle asset.
 
@@ -114,7 +121,8 @@ class Vehicle(WorkAsset):
     usageKind: _e.VehicleUsageKind | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkLocation(Location):
     """Information about a particular location for various forms of work.
 
@@ -126,7 +134,8 @@ class WorkLocation(Location):
     OneCallRequest: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkOrder(Document):
     """(The UML model gives no definition.)
 
@@ -134,7 +143,8 @@ class WorkOrder(Document):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkRequest(Document):
     """Document used to plan or initiate work
 
@@ -142,7 +152,8 @@ class WorkRequest(Document):
     """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkTask(BaseWork):
     """A task within a set of work.
 
@@ -171,7 +182,8 @@ class WorkTask(BaseWork):
     Work: _p.Ref | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_p.stores_given_fields
+@dataclass(frozen=True, kw_only=True)
 class WorkTimeSchedule(TimeSchedule):
     """Time schedule specific to work.
 

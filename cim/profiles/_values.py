@@ -13,12 +13,17 @@ import cim.model as _model
 from cim.errors import PayloadError, SchemaViolation
 from cim.profiles.model import Children, Member, Node, Profile, ProfileClass
 
+_CLASSES: dict[str, type[Any]] = {}
+
 
 def cim_class(name: str) -> type[Any]:
     """The generated ``cim.model`` class called ``name`` (names come from profiles, not data)."""
-    cls = getattr(_model, name, None)
-    if not isinstance(cls, type):
-        raise KeyError(f"cim.model has no class {name!r}")
+    cls = _CLASSES.get(name)
+    if cls is None:
+        cls = getattr(_model, name, None)
+        if not isinstance(cls, type):
+            raise KeyError(f"cim.model has no class {name!r}")
+        _CLASSES[name] = cls
     return cls
 
 
@@ -51,6 +56,8 @@ def format_datetime(value: _dt.datetime) -> str:
 
 def to_text(member: Member, value: object) -> str:
     """The XML text of one primitive or enum value."""
+    if type(value) is str:  # the common case first
+        return value
     if isinstance(value, enum.Enum):
         return str(value.value)
     if isinstance(value, bool):
@@ -71,45 +78,60 @@ def to_text(member: Member, value: object) -> str:
 def from_text(member: Member, text: str, path: str) -> object:
     """The Python value of one primitive or enum element's text, or a SchemaViolation."""
     try:
-        if member.kind == "enum":
-            return enum_class(member.type)(text)
-        kind = member.type
-        if kind == "string":
-            return text
-        stripped = text.strip()
-        if kind == "dateTime":
-            return _dt.datetime.fromisoformat(stripped)
-        if kind == "boolean":
-            if stripped in ("true", "1"):
-                return True
-            if stripped in ("false", "0"):
-                return False
-            raise ValueError(stripped)
-        if kind == "integer":
-            return int(stripped)
-        if kind == "float":
-            return float(stripped)
-        if kind == "decimal":
-            if not _DECIMAL.fullmatch(stripped):
-                raise ValueError(stripped)
-            return decimal.Decimal(stripped)
+        return parse_text(member, text)
     except ValueError:
-        what = f"a {member.type} literal" if member.kind == "enum" else f"an xs:{member.type}"
-        raise SchemaViolation(f"{path}: {text[:40]!r} is not {what}", path=path) from None
+        raise not_a_literal(member, text, path) from None
+
+
+def not_a_literal(member: Member, text: str, path: str) -> SchemaViolation:
+    """The error for text that is not a literal of the member's type."""
+    what = f"a {member.type} literal" if member.kind == "enum" else f"an xs:{member.type}"
+    return SchemaViolation(f"{path}: {text[:40]!r} is not {what}", path=path)
+
+
+def parse_text(member: Member, text: str) -> object:
+    """The Python value of one primitive or enum text; ValueError when it is not a literal."""
+    if member.kind == "enum":
+        return enum_class(member.type)(text)
+    kind = member.type
+    if kind == "string":
+        return text
+    stripped = text.strip()
+    if kind == "dateTime":
+        return _dt.datetime.fromisoformat(stripped)
+    if kind == "boolean":
+        if stripped in ("true", "1"):
+            return True
+        if stripped in ("false", "0"):
+            return False
+        raise ValueError(stripped)
+    if kind == "integer":
+        return int(stripped)
+    if kind == "float":
+        return float(stripped)
+    if kind == "decimal":
+        if not _DECIMAL.fullmatch(stripped):
+            raise ValueError(stripped)
+        return decimal.Decimal(stripped)
     raise KeyError(f"unknown XSD type {member.type!r}")
 
 
 def build(pclass: ProfileClass, fields: dict[str, Any], path: str) -> object:
-    """The ``cim.model`` object of one profile class from its decoded fields."""
+    """The ``cim.model`` object of one profile class from its decoded fields (consumed)."""
     cls = cim_class(pclass.cim_class)
+    for k, v in fields.items():
+        if type(v) is list:
+            fields[k] = tuple(v)
     try:
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+        return cls(**fields)
     except (TypeError, ValueError) as exc:  # a profile that does not fit the model
         raise PayloadError(f"{path}: cannot build {pclass.cim_class}: {exc}", path=path) from None
 
 
 def children(pclass: ProfileClass, nested: dict[str, list[Node]]) -> Children:
     """Embedded objects grouped by element, in profile order."""
+    if not nested:
+        return ()
     return tuple(
         (m.element, tuple(nested[m.element])) for m in pclass.members if nested.get(m.element)
     )
@@ -132,6 +154,8 @@ __all__ = [
     "enum_class",
     "format_datetime",
     "from_text",
+    "not_a_literal",
+    "parse_text",
     "text_member",
     "to_text",
 ]

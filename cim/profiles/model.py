@@ -40,11 +40,11 @@ class Member:
     """For a reference: the target must be present in the same payload."""
     choice: str | None = None
     """The ``xs:choice`` group of this member: at most one member of a group may be present."""
+    many: bool = field(init=False, compare=False, repr=False)
+    """Whether the member may occur more than once (derived from ``max``)."""
 
-    @property
-    def many(self) -> bool:
-        """Whether the member may occur more than once."""
-        return self.max is None or self.max > 1
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "many", self.max is None or self.max > 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,13 +55,20 @@ class ProfileClass:
     cim_class: str
     """The ``cim.model`` class name ("" for the synthetic payload root)."""
     members: tuple[Member, ...]
+    index: dict[str, int] = field(init=False, compare=False, repr=False)
+    """The position of each member by element name (derived; readers look elements up here)."""
+
+    def __post_init__(self) -> None:
+        index: dict[str, int] = {}
+        for i, m in enumerate(self.members):
+            if index.setdefault(m.element, i) != i:
+                raise ValueError(f"{self.name} carries element {m.element} twice")
+        object.__setattr__(self, "index", index)
 
     def member(self, element: str) -> Member | None:
         """The member carried by ``element``, or ``None``."""
-        for m in self.members:
-            if m.element == element:
-                return m
-        return None
+        i = self.index.get(element)
+        return None if i is None else self.members[i]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -77,6 +77,12 @@ def _walk_nodes(
 ) -> None:
     chosen: dict[str, str] = {}
     for m in pclass.members:
+        if m.kind != "association":
+            value = getattr(obj, m.path, None)
+            if value is None or value == ():  # the common case: absent and optional
+                if m.min:
+                    _count(m, 0, f"{path}/{m.element}", issues)
+                continue
         mpath = f"{path}/{m.element}"
         if m.kind == "association":
             nodes = child_of(m.element) if child_of is not None else ()
@@ -93,8 +99,7 @@ def _walk_nodes(
                 npath = f"{mpath}[{i}]" if m.many else mpath
                 _visit(profile, target, node, npath, issues, index, refs)
             continue
-        value = getattr(obj, m.path, None)
-        values = value if isinstance(value, tuple) else (() if value is None else (value,))
+        values = value if isinstance(value, tuple) else (value,)
         _count(m, len(values), mpath, issues)
         for i, v in enumerate(values, 1):  # an item's path is indexed, as the readers name it
             _value(profile, m, v, f"{mpath}[{i}]" if m.many else mpath, issues, index, refs)

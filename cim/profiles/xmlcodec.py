@@ -20,6 +20,7 @@ from cim.profiles.model import Member, Node, Payload, Profile, ProfileClass
 from cim.profiles.validate import check
 from cim.profiles.xmlsafe import MAX_BYTES, parse_payload_xml
 
+_LEAF = frozenset({"attribute", "enum"})
 PREFIX = "m"
 """The namespace prefix written (readers accept any prefix)."""
 
@@ -56,16 +57,18 @@ def _write_members(
 ) -> None:
     sub = etree.SubElement
     for m in pclass.members:
-        tag = ns + m.element
         if m.kind == "association":
             nested = node.child(m.element) if node is not None else ()
-            for i, child in enumerate(nested, 1):
-                cpath = f"{path}/{m.element}[{i}]"
-                _write(profile, profile.cls(m.type), child, sub(elem, tag), cpath, ns)
+            if nested:
+                tag, target = ns + m.element, profile.cls(m.type)
+                for i, child in enumerate(nested, 1):
+                    cpath = f"{path}/{m.element}[{i}]"
+                    _write(profile, target, child, sub(elem, tag), cpath, ns)
             continue
         value = getattr(obj, m.path)
-        if value is None:
+        if value is None or value == ():
             continue
+        tag = ns + m.element
         for v in value if isinstance(value, tuple) else (value,):
             el = sub(elem, tag)
             if m.kind == "reference":
@@ -105,26 +108,40 @@ def _read_members(
     nested: dict[str, list[Node]] = {}
     counts: dict[str, int] = {}
     chosen: dict[str, str] = {}
-    members = pclass.members
+    members, index, cut = pclass.members, pclass.index, len(ns)
     i = 0
     if elem.text is not None and elem.text.strip():
         raise PayloadError(f"{path}: unexpected text in {pclass.name}", path=path)
     for child in elem:
-        if not isinstance(child.tag, str):  # comments and processing instructions
+        tag = child.tag
+        if not isinstance(tag, str):  # comments and processing instructions
             continue
         if child.tail is not None and child.tail.strip():
             raise PayloadError(f"{path}: unexpected text in {pclass.name}", path=path)
-        tag: str = child.tag
-        ours = tag.startswith(ns)
-        name = tag[len(ns) :] if ours else etree.QName(tag).localname
-        while i < len(members) and (not ours or members[i].element != name):
-            i += 1
-        if i == len(members):
-            known = ours and pclass.member(name) is not None
-            why = "is out of order" if known else f"is not part of {pclass.name}"
+        j = index.get(tag[cut:]) if tag.startswith(ns) else None
+        if j is None or j < i:  # members come in profile order, each from where the last was
+            name = etree.QName(tag).localname
+            why = "is out of order" if j is not None else f"is not part of {pclass.name}"
             cpath = f"{path}/{name}"
             raise PayloadError(f"{cpath}: element {tag} {why}", path=cpath)
-        m = members[i]
+        i = j
+        m = members[j]
+        name = m.element
+        if (
+            m.max == 1
+            and m.choice is None
+            and m.kind in _LEAF
+            and not child.keys()
+            and not len(child)
+        ):
+            if m.path in fields:  # the fast path for a single primitive; errors take the long one
+                cpath = f"{path}/{name}"
+                raise PayloadError(f"{cpath}: {name} occurs more than 1 time(s)", path=cpath)
+            try:
+                fields[m.path] = _values.parse_text(m, child.text or "")
+                continue
+            except ValueError:
+                raise _values.not_a_literal(m, child.text or "", f"{path}/{name}") from None
         n = counts[name] = counts.get(name, 0) + 1
         cpath = f"{path}/{name}[{n}]" if m.many else f"{path}/{name}"
         if m.max is not None and n > m.max:
@@ -170,7 +187,8 @@ def _read_member(profile: Profile, m: Member, elem: Any, path: str, ns: str) -> 
 
 
 def _no_attributes(elem: Any, path: str, *, allowed: tuple[str, ...]) -> None:
-    for key in elem.attrib:
+    keys: list[str] = elem.keys()  # not elem.attrib: no proxy object per element
+    for key in keys:
         if key not in allowed:
             raise PayloadError(f"{path}: unexpected attribute {key}", path=path)
 
