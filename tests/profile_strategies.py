@@ -25,8 +25,19 @@ POOLS = {
     "Analog": ("an-1", "an-2"),
     "Discrete": ("di-1",),
     "MeasurementValueSource": ("SCADA", "estimator"),
+    "Customer": ("cu-1",),
+    "CustomerAccount": ("ac-1", "ac-2"),
+    "ProductAssetModel": ("pam-1",),
+    # an owner is an organisation role: references to either name the same objects
+    "AssetOwner": ("ow-1",),
+    "AssetOrganisationRole": ("ow-1",),
 }
-"""mRIDs that references name, per target class."""
+"""mRIDs that references name, per target class (others get one: ``pool``)."""
+
+
+def pool(target: str) -> tuple[str, ...]:
+    """The mRIDs that references to ``target`` name, and that the payload root provides."""
+    return POOLS.get(target, (f"{target.lower()}-1",))
 
 Literals = dict[str, tuple[str, ...]]
 """Enumeration name -> the literals to draw (default: every CIM100 literal)."""
@@ -65,7 +76,7 @@ def _value(profile: Profile, m: Member, literals: Literals) -> st.SearchStrategy
             return st.sampled_from([kind(v) for v in literals[m.type]])
         return st.sampled_from(list(kind))
     if m.kind == "reference":
-        return st.sampled_from(POOLS[m.type]).map(lambda mrid: cim_model.Ref(m.type, mrid))
+        return st.sampled_from(pool(m.type)).map(lambda mrid: cim_model.Ref(m.type, mrid))
     pclass = profile.cls(m.type)
     if m.text_field is not None:
         inner = pclass.member(m.text_field)
@@ -141,6 +152,7 @@ def payloads(draw: st.DrawFn, profile: Profile, literals: Literals | None = None
     for m in profile.root.members:
         pclass = profile.cls(m.type)
         items = [draw(nodes(profile, pclass, literals=literals)) for _ in range(draw(_count(m)))]
-        items += [draw(nodes(profile, pclass, mrid, literals)) for mrid in POOLS.get(m.type, ())]
+        pooled = pool(m.type) if pclass.member("mRID") is not None else ()
+        items += [draw(nodes(profile, pclass, mrid, literals)) for mrid in pooled]
         lists[m.element] = items
     return Payload.of(profile, **lists)
