@@ -1,15 +1,16 @@
 """Hypothesis strategies that build any valid payload of a message profile (any noun).
 
 Every member of every profile class may appear, with its cardinality (lists of up to two); of
-an ``xs:choice`` group at most one member appears. References pick from small mRID pools, and
-the payload root always carries one object for every pooled mRID, so references resolve. Text
+an ``xs:choice`` group at most one member appears. References pick from small mRID pools (a
+choice of references first picks a target class), and the payload root always carries one
+object for every pooled mRID, so references resolve. Text
 is XML-representable: no surrogates, no control characters but tab and newline, no carriage
 return (XML turns it into a newline).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from hypothesis import strategies as st
@@ -39,6 +40,7 @@ def pool(target: str) -> tuple[str, ...]:
     """The mRIDs that references to ``target`` name, and that the payload root provides."""
     return POOLS.get(target, (f"{target.lower()}-1",))
 
+
 Literals = dict[str, tuple[str, ...]]
 """Enumeration name -> the literals to draw (default: every CIM100 literal)."""
 
@@ -57,9 +59,18 @@ datetimes = st.datetimes(
         st.sampled_from([timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))]),
     ),
 )
+ZONES: tuple[tzinfo | None, ...] = (
+    None,
+    UTC,
+    timezone(timedelta(hours=2)),
+    timezone(timedelta(hours=-5, minutes=-30)),
+)
+"""The zones of drawn times: none, UTC (written Z) and two offsets."""
 PRIMITIVES: dict[str, st.SearchStrategy[Any]] = {
     "string": text,
     "dateTime": datetimes,
+    "date": st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)),
+    "time": st.times(timezones=st.sampled_from(ZONES)),
     "boolean": st.booleans(),
     "integer": st.integers(min_value=-(10**20), max_value=10**20),
     "float": st.floats(allow_nan=False, allow_infinity=False, width=32),
@@ -75,8 +86,10 @@ def _value(profile: Profile, m: Member, literals: Literals) -> st.SearchStrategy
         if m.type in literals:
             return st.sampled_from([kind(v) for v in literals[m.type]])
         return st.sampled_from(list(kind))
-    if m.kind == "reference":
-        return st.sampled_from(pool(m.type)).map(lambda mrid: cim_model.Ref(m.type, mrid))
+    if m.kind == "reference":  # of a choice (targets): a target, then one of its mRIDs
+        return st.sampled_from(m.targets or (m.type,)).flatmap(
+            lambda t: st.sampled_from(pool(t)).map(lambda mrid: cim_model.Ref(t, mrid))
+        )
     pclass = profile.cls(m.type)
     if m.text_field is not None:
         inner = pclass.member(m.text_field)

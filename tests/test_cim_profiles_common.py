@@ -33,7 +33,8 @@ def emitted(profile: Profile) -> etree.XMLSchema:
 
 @ALL
 def test_profile_classes_fit_the_generated_model(profile: Profile) -> None:
-    """Each profile class is a cim.model class; each non-embedded member is one of its fields."""
+    """Each profile class is a cim.model class; each non-embedded member is one of its fields;
+    the targets of a choice of references are subclasses of the reference's class."""
     for pclass in profile.classes.values():
         fields = {f.name for f in dataclasses.fields(getattr(cm, pclass.cim_class))}
         for m in pclass.members:
@@ -43,6 +44,8 @@ def test_profile_classes_fit_the_generated_model(profile: Profile) -> None:
                 assert m.path in fields, (pclass.name, m.path)
             if m.kind == "enum":
                 assert issubclass(getattr(cm, m.type), enum.Enum)
+            for target in m.targets:
+                assert issubclass(getattr(cm, target), getattr(cm, m.type)), (m.element, target)
 
 
 @ALL

@@ -15,9 +15,13 @@ def enum(element: str, enum_name: str) -> Member:
     return Member(element=element, path=element, kind="enum", type=enum_name)
 
 
-def compound(element: str, cls: str, *, text_field: str | None = None) -> Member:
+def compound(
+    element: str, cls: str, *, text_field: str | None = None, path: str | None = None
+) -> Member:
     """An optional compound (or datatype carried as text through ``text_field``)."""
-    return Member(element=element, path=element, kind="compound", type=cls, text_field=text_field)
+    return Member(
+        element=element, path=path or element, kind="compound", type=cls, text_field=text_field
+    )
 
 
 def nested(
@@ -47,6 +51,28 @@ def ref(
         min=min,
         max=max,
         resolve=resolve,
+    )
+
+
+def ref_choice(
+    element: str,
+    base: str,
+    *targets: str,
+    min: int = 0,
+    max: int | None = None,
+    resolve: bool = True,
+) -> Member:
+    """References to subclasses of ``base``, each written as ``<{target} ref="mRID"/>``, in any
+    order (an ``xs:choice`` of reference elements); ``element`` is the CIM field and JSON key."""
+    return Member(
+        element=element,
+        path=element,
+        kind="reference",
+        type=base,
+        min=min,
+        max=max,
+        resolve=resolve,
+        targets=targets,
     )
 
 

@@ -38,6 +38,16 @@ def enum_class(name: str) -> type[enum.Enum]:
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 """The lexical space of xs:decimal (no exponent, no NaN or infinities)."""
 
+# xs:date and xs:time, narrowed to what datetime.date and datetime.time hold without loss (and
+# excluding the other ISO 8601 forms fromisoformat takes: basic "20260101", week dates, "08:00").
+# An xs:date's zone suffix ("2026-01-01Z", "2026-01-01+02:00") is refused: datetime.date has no
+# zone, and dropping it would change the day it means. An xs:time keeps its zone as tzinfo ("Z"
+# written for UTC, as for xs:dateTime); "24:00:00" and more than 6 fraction digits are refused.
+_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+"""The xs:date literals carried: years 0001-9999, no zone."""
+_TIME = re.compile(r"\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?", re.ASCII)
+"""The xs:time literals carried: microsecond precision at most, optional zone."""
+
 
 def text_member(profile: Profile, member: Member) -> Member:
     """For a compound carried as text: the compound's member that the text fills."""
@@ -48,8 +58,8 @@ def text_member(profile: Profile, member: Member) -> Member:
     return found
 
 
-def format_datetime(value: _dt.datetime) -> str:
-    """ISO 8601 as xs:dateTime, UTC written as ``Z``."""
+def format_datetime(value: _dt.datetime | _dt.time) -> str:
+    """ISO 8601 as xs:dateTime (or xs:time), UTC written as ``Z``."""
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -72,6 +82,10 @@ def to_text(member: Member, value: object) -> str:
         if math.isinf(value):
             return "INF" if value > 0 else "-INF"
         return repr(value)
+    if isinstance(value, _dt.time):
+        return format_datetime(value)
+    if isinstance(value, _dt.date):
+        return value.isoformat()
     return str(value)
 
 
@@ -113,6 +127,14 @@ def parse_text(member: Member, text: str) -> object:
         if not _DECIMAL.fullmatch(stripped):
             raise ValueError(stripped)
         return decimal.Decimal(stripped)
+    if kind == "date":
+        if not _DATE.fullmatch(stripped):
+            raise ValueError(stripped)
+        return _dt.date.fromisoformat(stripped)
+    if kind == "time":
+        if not _TIME.fullmatch(stripped):
+            raise ValueError(stripped)
+        return _dt.time.fromisoformat(stripped)
     raise KeyError(f"unknown XSD type {member.type!r}")
 
 

@@ -6,11 +6,13 @@ The mapping, for a profile whose root element is ``MeterReadings``::
 
 - keys are the profile's element names, written in profile order; absent members are omitted;
 - a member that may occur more than once is a list (even with one item), else a single value;
-- xs:string and enum literals are strings, xs:dateTime is an ISO 8601 string (UTC as ``Z``),
-  xs:boolean is true/false, xs:integer and xs:float are numbers (no NaN or infinities),
-  xs:decimal is a string in its lexical form (``"12.50"``), so no digit is lost;
+- xs:string and enum literals are strings, xs:dateTime, xs:date and xs:time are ISO 8601
+  strings as in XML (UTC as ``Z``), xs:boolean is true/false, xs:integer and xs:float are
+  numbers (no NaN or infinities), xs:decimal is a string in its lexical form (``"12.50"``), so
+  no digit is lost;
 - a compound or embedded object is an object; a datatype carried as text is its value alone;
-- a reference is ``{"ref": "mRID"}``.
+- a reference is ``{"ref": "mRID"}``; a reference of a choice (XML ``<ComFunction ref=…/>``)
+  names its element: ``{"ComFunction": {"ref": "mRID"}}``, under the member's key.
 
 Output is compact UTF-8 (``ensure_ascii=False``). Reading refuses duplicate keys, unknown keys,
 wrong JSON types and NaN, with the element path in the error.
@@ -33,6 +35,8 @@ from cim.profiles.xmlsafe import MAX_BYTES
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "dateTime": (str,),
+    "date": (str,),
+    "time": (str,),
     "boolean": (bool,),
     "integer": (int,),
     "float": (float, int),
@@ -77,7 +81,7 @@ def _object(profile: Profile, pclass: ProfileClass, obj: object, node: Node | No
 
 def _scalar(profile: Profile, m: Member, v: Any) -> Any:
     if m.kind == "reference":
-        return {"ref": v.mrid}
+        return {v.target: {"ref": v.mrid}} if m.targets else {"ref": v.mrid}
     if m.kind == "compound":
         if m.text_field is not None:
             text = getattr(v, m.text_field)
@@ -85,9 +89,7 @@ def _scalar(profile: Profile, m: Member, v: Any) -> Any:
         return _object(profile, profile.cls(m.type), v, None)
     if m.kind == "enum":
         return v.value
-    if isinstance(v, _dt.datetime):
-        return _values.format_datetime(v)
-    if isinstance(v, decimal.Decimal):
+    if isinstance(v, _dt.date | _dt.time | decimal.Decimal):  # a datetime is a date
         return _values.to_text(m, v)
     return v
 
@@ -147,11 +149,7 @@ def _members(
 
 def _member(profile: Profile, m: Member, raw: Any, path: str) -> Any:
     if m.kind == "reference":
-        if not (isinstance(raw, dict) and list(raw) == ["ref"] and isinstance(raw["ref"], str)):
-            raise PayloadError(f'{path}: a reference is {{"ref": "mRID"}}', path=path)
-        if not raw["ref"]:
-            raise PayloadError(f"{path}: empty reference", path=path)
-        return Ref(m.type, raw["ref"])
+        return _reference(m, raw, path)
     if m.kind in ("compound", "association") and m.text_field is None:
         pclass = profile.cls(m.type)
         fields, nested = _members(profile, pclass, raw, path)
@@ -163,9 +161,28 @@ def _member(profile: Profile, m: Member, raw: Any, path: str) -> Any:
     wanted = (str,) if m.kind == "enum" else _JSON_TYPES[m.type]
     if not isinstance(raw, wanted) or (m.type in ("integer", "float") and isinstance(raw, bool)):
         raise SchemaViolation(f"{path}: {raw!r} has the wrong JSON type for {m.type}", path=path)
-    if m.kind == "enum" or m.type in ("dateTime", "decimal"):
+    if m.kind == "enum" or m.type in ("dateTime", "date", "time", "decimal"):
         return _values.from_text(m, str(raw), path)
     return float(str(raw)) if m.type == "float" else raw
+
+
+def _reference(m: Member, raw: Any, path: str) -> Ref:
+    target = m.type
+    if m.targets:  # one of a choice: {"ComFunction": {"ref": "mRID"}}, the key naming the target
+        if not (isinstance(raw, dict) and len(raw) == 1):
+            names = ", ".join(m.targets)
+            what = f'{{"<element>": {{"ref": "mRID"}}}}, <element> one of {names}'
+            raise PayloadError(f"{path}: a reference of {m.element} is {what}", path=path)
+        ((target, raw),) = raw.items()
+        if target not in m.targets:
+            bad = f"{path}/{target}"
+            raise PayloadError(f"{bad}: {target} is not one of {m.element}", path=bad)
+        path = f"{path}/{target}"
+    if not (isinstance(raw, dict) and list(raw) == ["ref"] and isinstance(raw["ref"], str)):
+        raise PayloadError(f'{path}: a reference is {{"ref": "mRID"}}', path=path)
+    if not raw["ref"]:
+        raise PayloadError(f"{path}: empty reference", path=path)
+    return Ref(target, raw["ref"])
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ Kind = Literal["attribute", "enum", "compound", "association", "reference"]
 """How a member is carried: a primitive, an enum literal, an embedded compound value, an
 embedded object (a nested :class:`Node`), or a reference by mRID (``<X ref="mRID"/>``)."""
 
-XsdType = Literal["string", "dateTime", "boolean", "integer", "float", "decimal"]
+XsdType = Literal["string", "dateTime", "date", "time", "boolean", "integer", "float", "decimal"]
 """The XSD primitive of an ``attribute`` member."""
 
 
@@ -40,10 +40,16 @@ class Member:
     """For a reference: the target must be present in the same payload."""
     choice: str | None = None
     """The ``xs:choice`` group of this member: at most one member of a group may be present."""
+    targets: tuple[str, ...] = ()
+    """For a reference written as a choice of elements (``<ComFunction ref=…/>`` or
+    ``<SimpleEndDeviceFunction ref=…/>``): the CIM classes allowed; each ``Ref.target`` is the
+    element name in XML. ``element`` is then the JSON key only."""
     many: bool = field(init=False, compare=False, repr=False)
     """Whether the member may occur more than once (derived from ``max``)."""
 
     def __post_init__(self) -> None:
+        if self.targets and self.kind != "reference":
+            raise ValueError(f"{self.element}: only a reference member has targets")
         object.__setattr__(self, "many", self.max is None or self.max > 1)
 
 
@@ -56,17 +62,25 @@ class ProfileClass:
     """The ``cim.model`` class name ("" for the synthetic payload root)."""
     members: tuple[Member, ...]
     index: dict[str, int] = field(init=False, compare=False, repr=False)
-    """The position of each member by element name (derived; readers look elements up here)."""
+    """The position of each member by element name (derived; the JSON reader looks keys up here)."""
+    tags: dict[str, int] = field(init=False, compare=False, repr=False)
+    """The position of each member by the element names it has in XML (derived; the XML reader
+    looks elements up here): its element, or each of its ``targets`` for a choice of references."""
 
     def __post_init__(self) -> None:
         index: dict[str, int] = {}
+        tags: dict[str, int] = {}
         for i, m in enumerate(self.members):
             if index.setdefault(m.element, i) != i:
                 raise ValueError(f"{self.name} carries element {m.element} twice")
+            for tag in m.targets or (m.element,):
+                if tags.setdefault(tag, i) != i:
+                    raise ValueError(f"{self.name} carries element {tag} twice")
         object.__setattr__(self, "index", index)
+        object.__setattr__(self, "tags", tags)
 
     def member(self, element: str) -> Member | None:
-        """The member carried by ``element``, or ``None``."""
+        """The member whose element (JSON key) is ``element``, or ``None``."""
         i = self.index.get(element)
         return None if i is None else self.members[i]
 

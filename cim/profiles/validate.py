@@ -25,11 +25,16 @@ REFERENCE_CODES = {"Meter": "2.4", "UsagePoint": "2.12", "CustomerAccount": "2.1
 _XSD_PY: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "dateTime": (_dt.datetime,),
+    "date": (_dt.date,),
+    "time": (_dt.time,),
     "boolean": (bool,),
     "integer": (int,),
     "float": (float, int),
     "decimal": (decimal.Decimal,),
 }
+_NOT_PY: dict[str, tuple[type, ...]] = {"boolean": (), "date": (_dt.datetime, bool, enum.Enum)}
+"""Subclasses that are not values of the XSD type (a bool is an int, a datetime is a date)."""
+_NOT_OTHERS = (bool, enum.Enum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +54,9 @@ def validate(profile: Profile, payload: Payload) -> tuple[Issue, ...]:
     path = "/" + profile.root_element
     _walk_nodes(profile, profile.root, None, payload.child, path, issues, index, refs)
     for rpath, m, ref in refs:
-        if m.resolve and ref.mrid not in index.get(m.type, set()):
-            code = REFERENCE_CODES.get(m.type, "1.8")
-            reason = f"{rpath}: {m.type} {ref.mrid!r} is not in the payload"
+        if m.resolve and ref.mrid not in index.get(ref.target, set()):
+            code = REFERENCE_CODES.get(ref.target, "1.8")
+            reason = f"{rpath}: {ref.target} {ref.mrid!r} is not in the payload"
             issues.append(Issue(rpath, reason, code))
     return tuple(issues)
 
@@ -101,8 +106,30 @@ def _walk_nodes(
             continue
         values = value if isinstance(value, tuple) else (value,)
         _count(m, len(values), mpath, issues)
+        if m.targets:
+            _choice(profile, m, values, path, issues, index, refs)
+            continue
         for i, v in enumerate(values, 1):  # an item's path is indexed, as the readers name it
             _value(profile, m, v, f"{mpath}[{i}]" if m.many else mpath, issues, index, refs)
+
+
+def _choice(
+    profile: Profile,
+    m: Member,
+    values: tuple[object, ...],
+    path: str,
+    issues: list[Issue],
+    index: dict[str, set[str]],
+    refs: list[tuple[str, Member, Ref]],
+) -> None:
+    seen: dict[str, int] = {}  # each reference is named by the element it is written as
+    for i, v in enumerate(values, 1):
+        if isinstance(v, Ref):
+            n = seen[v.target] = seen.get(v.target, 0) + 1
+            vpath = f"{path}/{v.target}[{n}]"
+        else:
+            vpath = f"{path}/{m.element}[{i}]"
+        _value(profile, m, v, vpath, issues, index, refs)
 
 
 def _visit(
@@ -139,8 +166,11 @@ def _value(
     refs: list[tuple[str, Member, Ref]],
 ) -> None:
     if m.kind == "reference":
-        if not isinstance(v, Ref) or v.target != m.type:
-            issues.append(Issue(path, f"{path}: expected a Ref to {m.type}, got {v!r}"))
+        if not isinstance(v, Ref) or (
+            v.target not in m.targets if m.targets else v.target != m.type
+        ):
+            what = " or ".join(m.targets) if m.targets else m.type
+            issues.append(Issue(path, f"{path}: expected a Ref to {what}, got {v!r}"))
         else:
             refs.append((path, m, v))
     elif m.kind == "enum":
@@ -153,8 +183,7 @@ def _value(
         else:
             _walk_nodes(profile, pclass, v, None, path, issues, index, refs)
     else:
-        ok = _XSD_PY[m.type]
-        if not isinstance(v, ok) or (m.type != "boolean" and isinstance(v, bool | enum.Enum)):
+        if not isinstance(v, _XSD_PY[m.type]) or isinstance(v, _NOT_PY.get(m.type, _NOT_OTHERS)):
             issues.append(Issue(path, f"{path}: {v!r} is not an xs:{m.type}"))
 
 

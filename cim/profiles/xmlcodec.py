@@ -70,10 +70,11 @@ def _write_members(
             continue
         tag = ns + m.element
         for v in value if isinstance(value, tuple) else (value,):
-            el = sub(elem, tag)
             if m.kind == "reference":
-                el.set("ref", v.mrid)
-            elif m.kind == "compound" and m.text_field is not None:
+                sub(elem, _target(m, v, path, ns) if m.targets else tag).set("ref", v.mrid)
+                continue
+            el = sub(elem, tag)
+            if m.kind == "compound" and m.text_field is not None:
                 text = getattr(v, m.text_field)
                 tm = _values.text_member(profile, m)
                 el.text = "" if text is None else _values.to_text(tm, text)
@@ -82,6 +83,14 @@ def _write_members(
                 _write_members(profile, profile.cls(m.type), v, None, el, cpath, ns)
             else:
                 el.text = _values.to_text(m, v)
+
+
+def _target(m: Member, ref: Ref, path: str, ns: str) -> str:
+    """The element of one reference of a choice: its target (refused unless one of ``targets``)."""
+    if ref.target not in m.targets:
+        bad = f"{path}/{ref.target}"
+        raise PayloadError(f"{bad}: {m.element} refers to {' or '.join(m.targets)}", path=bad)
+    return ns + ref.target
 
 
 def from_xml(profile: Profile, data: bytes, *, max_bytes: int = MAX_BYTES) -> Payload:
@@ -108,7 +117,7 @@ def _read_members(
     nested: dict[str, list[Node]] = {}
     counts: dict[str, int] = {}
     chosen: dict[str, str] = {}
-    members, index, cut = pclass.members, pclass.index, len(ns)
+    members, tags, cut = pclass.members, pclass.tags, len(ns)
     i = 0
     if elem.text is not None and elem.text.strip():
         raise PayloadError(f"{path}: unexpected text in {pclass.name}", path=path)
@@ -118,7 +127,7 @@ def _read_members(
             continue
         if child.tail is not None and child.tail.strip():
             raise PayloadError(f"{path}: unexpected text in {pclass.name}", path=path)
-        j = index.get(tag[cut:]) if tag.startswith(ns) else None
+        j = tags.get(tag[cut:]) if tag.startswith(ns) else None
         if j is None or j < i:  # members come in profile order, each from where the last was
             name = etree.QName(tag).localname
             why = "is out of order" if j is not None else f"is not part of {pclass.name}"
@@ -143,7 +152,12 @@ def _read_members(
             except ValueError:
                 raise _values.not_a_literal(m, child.text or "", f"{path}/{name}") from None
         n = counts[name] = counts.get(name, 0) + 1
-        cpath = f"{path}/{name}[{n}]" if m.many else f"{path}/{name}"
+        if m.targets:  # a choice of references, in any order: named by the element as written
+            tname = tag[cut:]
+            k = counts[tname] = counts.get(tname, 0) + 1
+            cpath = f"{path}/{tname}[{k}]"
+        else:
+            cpath = f"{path}/{name}[{n}]" if m.many else f"{path}/{name}"
         if m.max is not None and n > m.max:
             raise PayloadError(f"{cpath}: {name} occurs more than {m.max} time(s)", path=cpath)
         if m.choice is not None and chosen.setdefault(m.choice, name) != name:
@@ -167,7 +181,7 @@ def _read_member(profile: Profile, m: Member, elem: Any, path: str, ns: str) -> 
             raise PayloadError(
                 f'{path}: a reference is an empty element with ref="mRID"', path=path
             )
-        return Ref(m.type, mrid)
+        return Ref(elem.tag[len(ns) :] if m.targets else m.type, mrid)
     _no_attributes(elem, path, allowed=())
     if m.kind in ("attribute", "enum") or m.text_field is not None:
         if len(elem):

@@ -3,11 +3,12 @@
 The schema has the payload root element, one named complexType per profile class with its
 members in profile order and their ``minOccurs``/``maxOccurs``, XSD primitives for attributes,
 one named simpleType with ``xs:enumeration`` facets per enumeration, and a reference as an empty
-element with a required ``ref`` attribute. It is stricter than a CIMTool XSD in two documented
-ways: every ``enum`` member is restricted to the CIM100 literals (the 2011 MeterReadings XSD has
-``xs:string`` for ReadingType's enums), and ``ref`` is required (the codec refuses a reference
-without it). Checks no XSD can express (references that must resolve within the payload) stay
-in :mod:`cim.profiles.validate`.
+element with a required ``ref`` attribute (a choice of references, ``targets``, as an
+``xs:choice`` of such elements, one per target). It is stricter than a CIMTool XSD in two
+documented ways: every ``enum`` member is restricted to the CIM100 literals (the 2011
+MeterReadings XSD has ``xs:string`` for ReadingType's enums), and ``ref`` is required (the codec
+refuses a reference without it). Checks no XSD can express (references that must resolve within
+the payload) stay in :mod:`cim.profiles.validate`.
 """
 
 from __future__ import annotations
@@ -84,16 +85,30 @@ def _complex_type(parent: Any, name: str, pclass: ProfileClass) -> None:
 
 
 def _member(seq: Any, m: Member) -> None:
+    if m.targets:  # <xs:choice> of <ComFunction ref=…/>, <SimpleEndDeviceFunction ref=…/>…
+        choice = etree.SubElement(seq, _X + "choice")
+        for target in m.targets:
+            _reference(etree.SubElement(choice, _X + "element", name=target))
+        _occurs(choice, m)
+        return
     elem = etree.SubElement(seq, _X + "element", name=m.element)
     if m.kind == "attribute":
         elem.set("type", "xs:" + m.type)
     elif m.kind == "reference":
-        ctype = etree.SubElement(elem, _X + "complexType")
-        etree.SubElement(ctype, _X + "attribute", name="ref", type="xs:string", use="required")
+        _reference(elem)
     elif m.text_field is not None:
         elem.set("type", "xs:string")
     else:  # enum, compound, association: a named type
         elem.set("type", _qname(m.type))
+    _occurs(elem, m)
+
+
+def _reference(elem: Any) -> None:
+    ctype = etree.SubElement(elem, _X + "complexType")
+    etree.SubElement(ctype, _X + "attribute", name="ref", type="xs:string", use="required")
+
+
+def _occurs(elem: Any, m: Member) -> None:
     if m.min != 1:
         elem.set("minOccurs", str(m.min))
     if m.max != 1:
