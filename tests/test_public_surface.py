@@ -124,13 +124,22 @@ def test_soap_package_leaves_the_client_libraries_unloaded():
 
 
 PROFILES = {
+    "ASSETS",
+    "CREWS",
+    "CUSTOMER_CONFIG",
     "END_DEVICE_CONTROLS",
     "END_DEVICE_EVENTS",
+    "INCIDENT_INFORMATION",
     "MEASUREMENT_VALUES",
+    "METER_CONFIG",
     "METER_READINGS",
     "PROFILES",
     "SERVICE_LOCATION_CONFIG",
+    "SWITCHING_PLANS",
+    "TROUBLE_TICKETS",
     "USAGE_POINT_CONFIG",
+    "WORK_ORDERS",
+    "WORK_REQUESTS",
     "Issue",
     "Member",
     "Node",
