@@ -145,7 +145,8 @@ UP_NS = "http://iec.ch/TC57/2011/UsagePointConfig#"
 def serve_noun(
     transport: MemoryTransport, noun: str, seen: list[env.Message] | None = None
 ) -> None:
-    """Subscribe a handler answering ``noun``'s requests with a payload naming the verb."""
+    """Subscribe a handler answering ``noun``'s requests with a valid payload naming the verb
+    (a UsagePoint whose mRID is the verb: the gateway checks payloads against profiles)."""
 
     def handle(delivery: Delivery) -> env.Message:
         message = delivery.message
@@ -153,8 +154,8 @@ def serve_noun(
         if seen is not None:
             seen.append(message)
         doc = env.fragment_of(
-            f'<u:{noun} xmlns:u="{UP_NS}"><u:verb>{message.header.verb.value}</u:verb>'
-            f"</u:{noun}>".encode()
+            f'<u:{noun} xmlns:u="{UP_NS}"><u:UsagePoint><u:mRID>{message.header.verb.value}'
+            f"</u:mRID></u:UsagePoint></u:{noun}>".encode()
         )
         return env.reply_to(message, payload=env.Payload(elements=(doc,)), source="MDM")
 

@@ -83,7 +83,7 @@ def test_async_typed_create_is_delivered_as_the_past_tense_operation(gateway, re
     assert event.header.verb is env.Verb.CREATED
     assert event.header.correlation_id == req.header.message_id
     assert event.header.source == "MDM"
-    assert b"<u:verb>create</u:verb>" in got.body  # the adapter's payload
+    assert b"<u:mRID>create</u:mRID>" in got.body  # the adapter's payload
 
 
 def test_async_typed_create_that_failed_is_delivered_as_a_response(

@@ -57,7 +57,7 @@ def test_generic_request_is_answered_from_the_bus(gateway):
     message = answered(reply, req)
     assert message.header.source == "MDM"
     assert f'<m:ResponseMessage xmlns:m="{M}"'.encode() in reply.body
-    assert b"<u:verb>get</u:verb>" in reply.body
+    assert b"<u:mRID>get</u:mRID>" in reply.body
 
 
 def test_typed_get_is_answered_typed_in_the_get_namespace(gateway):
@@ -77,7 +77,7 @@ def test_typed_create_is_answered_typed(gateway):
     reply = post(gateway.url, soap_envelope(body_of(req, form="typed")), action=action)
     answered(reply, req)
     assert b'xmlns:w="http://iec.ch/TC57/2011/UsagePointConfigMessage"' in reply.body
-    assert b"<u:verb>create</u:verb>" in reply.body
+    assert b"<u:mRID>create</u:mRID>" in reply.body
 
 
 def test_abstract_request_is_unwrapped_and_answered_in_kind(gateway):

@@ -91,6 +91,12 @@ def soap_group() -> None:
     "caller names in ReplyAddress is called back, and a warning says so.",
 )
 @click.option(
+    "--no-payload-check",
+    "no_payload_check",
+    is_flag=True,
+    help="Do not check payloads against their noun's message profile here (adapters still may).",
+)
+@click.option(
     "--callback-user",
     help="WS-Security user for POSTing asynchronous replies to partners (password from "
     "CIMBUS_CALLBACK_PASSWORD).",
@@ -107,13 +113,16 @@ def serve(
     threads: int,
     public_url: str | None,
     reply_hosts: tuple[str, ...],
+    no_payload_check: bool,
     callback_user: str | None,
 ) -> None:
     """Serve every IEC 61968-100 operation at one endpoint until SIGINT or SIGTERM.
 
     Prints "serving on URL" once listening. Requests go on the bus and are answered from it;
     events are published; asynchronous requests are acknowledged (0.3) and their replies
-    POSTed to their ReplyAddress. URL?wsdl, ?wsdl=SERVICE and ?xsd=NAME serve the WSDLs.
+    POSTed to their ReplyAddress. Payloads are checked against their noun's message profile
+    first (FAILED 1.7/1.8/2.x naming the element) unless --no-payload-check. URL?wsdl,
+    ?wsdl=SERVICE and ?xsd=NAME serve the WSDLs.
     """
     if (cert is None) != (key is None):
         raise click.UsageError("--cert and --key go together")
@@ -131,6 +140,7 @@ def serve(
         source="cimbus",
         public_url=public_url,
         reply_hosts=frozenset(h.lower() for h in reply_hosts) if reply_hosts else None,
+        check_payloads=not no_payload_check,
     )
     if not reply_hosts:
         _log.warning("no --reply-host: asynchronous replies go to any host a caller names")

@@ -44,6 +44,7 @@ from bus.envelope import (
     parse_xml,
 )
 from bus.log import get_logger, message_context
+from bus.payload import check_payload
 from bus.soap import forms
 from bus.soap.courier import Courier, Deliver, RetryPolicy
 from bus.soap.gateway import Gateway, ReplySink
@@ -95,6 +96,8 @@ class SoapConfig:
     """Delivery of asynchronous replies to a ReplyAddress URL."""
     reply_hosts: frozenset[str] | None = None
     """Hosts a ReplyAddress URL may name (lower case); None allows any (the caller decides)."""
+    check_payloads: bool = True
+    """Check payloads against their noun's message profile at the edge (1.7, 1.8, 2.x)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +247,8 @@ class SoapApp:
                 if user is not None:
                     message = self._authorise(message, user)
                 _check_action(action, message, arrival)
+                if self.config.check_payloads:
+                    check_payload(message)
                 out = self._gateway.handle(message, arrival)
             except CimbusError as exc:
                 if header is not None:
