@@ -1,15 +1,19 @@
 """Hypothesis strategies that build any valid payload of a message profile (any noun).
 
 Every member of every profile class may appear, with its cardinality (lists of up to two); of
-an ``xs:choice`` group at most one member appears. References pick from small mRID pools (a
+an ``xs:choice`` group at most one member appears (exactly one of a required group); extension
+values are drawn onto the Node. References pick from small mRID pools (a
 choice of references first picks a target class), and the payload root always carries one
-object for every pooled mRID, so references resolve. Text
+object for every pooled mRID, so references resolve; a profile with rules over the whole payload
+(``Profile.checks``) has its drawn payload brought in line by its entry in ``IN_LINE``. Text
 is XML-representable: no surrogates, no control characters but tab and newline, no carriage
-return (XML turns it into a newline).
+return (XML turns it into a newline), no U+FFFE or U+FFFF.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -46,7 +50,9 @@ Literals = dict[str, tuple[str, ...]]
 
 text = st.text(
     st.characters(
-        blacklist_categories=("Cs", "Cc"), blacklist_characters="\r", whitelist_characters="\t\n"
+        blacklist_categories=("Cs", "Cc"),
+        blacklist_characters="\r\ufffe\uffff",  # U+FFFE and U+FFFF are not XML characters
+        whitelist_characters="\t\n",
     ),
     max_size=12,
 )
@@ -100,8 +106,9 @@ def _value(profile: Profile, m: Member, literals: Literals) -> st.SearchStrategy
     return _object(profile, pclass, literals)
 
 
-def _count(m: Member) -> st.SearchStrategy[int]:
-    return st.integers(min_value=m.min, max_value=min(m.max if m.max is not None else 2, 2))
+def _count(m: Member, least: int = 0) -> st.SearchStrategy[int]:
+    low = max(m.min, least)
+    return st.integers(min_value=low, max_value=max(low, min(m.max if m.max is not None else 2, 2)))
 
 
 @st.composite
@@ -110,7 +117,7 @@ def _fields(
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for m in pclass.members:
-        if m.kind == "association":
+        if m.kind in ("association", "extension"):
             continue
         n = draw(_count(m))
         values = [draw(_value(profile, m, literals)) for _ in range(n)]
@@ -138,21 +145,29 @@ def nodes(
     if mrid is not None:
         fields["mRID"] = mrid
     children = []
+    extensions: list[tuple[str, object]] = []
     chosen: dict[str, str] = {}  # xs:choice group -> the one member drawn to appear
     for m in pclass.members:
         if m.choice is not None and m.choice not in chosen:
             group = [c.element for c in pclass.members if c.choice == m.choice]
-            chosen[m.choice] = draw(st.sampled_from([*group, ""]))
+            optional = [] if m.choice in pclass.required_choices else [""]
+            chosen[m.choice] = draw(st.sampled_from([*group, *optional]))
         if m.choice is not None and chosen[m.choice] != m.element:
             continue
         if m.kind == "association":
+            least = 1 if m.choice in pclass.required_choices else 0
             items = [
                 draw(nodes(profile, profile.cls(m.type), literals=literals))
-                for _ in range(draw(_count(m)))
+                for _ in range(draw(_count(m, least)))
             ]
             if items:
                 children.append((m.element, tuple(items)))
-    return Node(getattr(cim_model, pclass.cim_class)(**fields), tuple(children))
+        elif m.kind == "extension":
+            values = [draw(PRIMITIVES[m.type]) for _ in range(draw(_count(m)))]
+            if values:
+                extensions.append((m.element, tuple(values) if m.many else values[0]))
+    obj = getattr(cim_model, pclass.cim_class)(**fields)
+    return Node(obj, tuple(children), tuple(extensions))
 
 
 @st.composite
@@ -168,4 +183,36 @@ def payloads(draw: st.DrawFn, profile: Profile, literals: Literals | None = None
         pooled = pool(m.type) if pclass.member("mRID") is not None else ()
         items += [draw(nodes(profile, pclass, mrid, literals)) for mrid in pooled]
         lists[m.element] = items
-    return Payload.of(profile, **lists)
+    payload = Payload.of(profile, **lists)
+    if not profile.checks:
+        return payload
+    if profile.name not in IN_LINE:
+        raise AssertionError(f"{profile.name} has rules (checks) but no IN_LINE entry")
+    return IN_LINE[profile.name](payload)
+
+
+def _numbered(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """The nodes with ``sequenceNumber`` 1, 2, … in document order."""
+    return tuple(replace(n, obj=replace(n.obj, sequenceNumber=i)) for i, n in enumerate(nodes, 1))
+
+
+def _with(node: Node, element: str, nodes: tuple[Node, ...]) -> Node:
+    """The node with the embedded objects of ``element`` replaced."""
+    kids = tuple((name, nodes if name == element else items) for name, items in node.children)
+    return replace(node, children=kids)
+
+
+def _switching_in_order(payload: Payload) -> Payload:
+    """Each plan's groups and each group's steps numbered in document order."""
+    plans = []
+    for plan in payload.child("SwitchingPlan"):
+        groups = tuple(
+            _with(g, "SwitchingStep", _numbered(g.child("SwitchingStep")))
+            for g in _numbered(plan.child("SwitchingStepGroups"))
+        )
+        plans.append(_with(plan, "SwitchingStepGroups", groups))
+    return Payload((("SwitchingPlan", tuple(plans)),) if plans else ())
+
+
+IN_LINE: dict[str, Callable[[Payload], Payload]] = {"SwitchingPlans": _switching_in_order}
+"""Per profile with rules: what brings a drawn payload in line with them."""

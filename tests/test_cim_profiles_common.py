@@ -33,13 +33,16 @@ def emitted(profile: Profile) -> etree.XMLSchema:
 
 @ALL
 def test_profile_classes_fit_the_generated_model(profile: Profile) -> None:
-    """Each profile class is a cim.model class; each non-embedded member is one of its fields;
-    the targets of a choice of references are subclasses of the reference's class."""
+    """Each profile class is a cim.model class; each member neither embedded nor an extension
+    is one of its fields, and an extension is none (it exists because the CIM has no home for
+    it); the targets of a choice of references are subclasses of the reference's class."""
     for pclass in profile.classes.values():
         fields = {f.name for f in dataclasses.fields(getattr(cm, pclass.cim_class))}
         for m in pclass.members:
             if m.kind == "association":
                 assert m.type in profile.classes, (pclass.name, m.element)
+            elif m.kind == "extension":
+                assert m.element not in fields, (pclass.name, m.element)
             else:
                 assert m.path in fields, (pclass.name, m.path)
             if m.kind == "enum":

@@ -11,7 +11,7 @@ cimbus designs in the IEC 61968-9 / 61968-4 style (no reference XSD);
 ``CREWS`` (crews, members, vehicles, tools) are cimbus designs for work (no reference XSD);
 ``PROFILES`` maps each noun to its profile; ``to_xml``/``from_xml`` and ``to_json``/``from_json``
 encode and decode :class:`Payload` trees; ``validate``/``check`` go beyond the XSD (required
-members, cardinalities, enum literals, references within the payload).
+members, cardinalities, enum literals, references within the payload, the profile's rules).
 """
 
 from __future__ import annotations

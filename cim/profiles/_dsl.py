@@ -15,6 +15,13 @@ def enum(element: str, enum_name: str) -> Member:
     return Member(element=element, path=element, kind="enum", type=enum_name)
 
 
+def extension(
+    element: str, xsd: XsdType = "string", *, min: int = 0, max: int | None = 1
+) -> Member:
+    """A primitive the profile carries but the CIM class has no field for (kept on the Node)."""
+    return Member(element=element, path=element, kind="extension", type=xsd, min=min, max=max)
+
+
 def compound(
     element: str, cls: str, *, text_field: str | None = None, path: str | None = None
 ) -> Member:
@@ -76,9 +83,13 @@ def ref_choice(
     )
 
 
-def cls(name: str, *members: Member, cim: str | None = None) -> ProfileClass:
+def cls(
+    name: str, *members: Member, cim: str | None = None, required_choices: tuple[str, ...] = ()
+) -> ProfileClass:
     """A profile class whose CIM class has the same name unless ``cim`` says otherwise."""
-    return ProfileClass(name=name, cim_class=cim or name, members=members)
+    return ProfileClass(
+        name=name, cim_class=cim or name, members=members, required_choices=required_choices
+    )
 
 
 def root(name: str, *members: Member) -> ProfileClass:

@@ -159,6 +159,23 @@ def children(pclass: ProfileClass, nested: dict[str, list[Node]]) -> Children:
     )
 
 
+def node(pclass: ProfileClass, obj: object, nested: dict[str, list[Any]]) -> Node:
+    """The Node of one read object, its embedded objects and extension values in profile order."""
+    if not nested:
+        return Node(obj)
+    kids: list[tuple[str, tuple[Node, ...]]] = []
+    extensions: list[tuple[str, object]] = []
+    for m in pclass.members:
+        items = nested.get(m.element)
+        if not items:
+            continue
+        if m.kind == "extension":
+            extensions.append((m.element, tuple(items) if m.many else items[0]))
+        else:
+            kids.append((m.element, tuple(items)))
+    return Node(obj, tuple(kids), tuple(extensions))
+
+
 def check_type(pclass: ProfileClass, obj: object, path: str) -> None:
     """Refuse to write an object that is not an instance of the profile class's CIM class."""
     cls = cim_class(pclass.cim_class)
@@ -176,6 +193,7 @@ __all__ = [
     "enum_class",
     "format_datetime",
     "from_text",
+    "node",
     "not_a_literal",
     "parse_text",
     "text_member",

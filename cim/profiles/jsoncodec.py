@@ -11,6 +11,7 @@ The mapping, for a profile whose root element is ``MeterReadings``::
   numbers (no NaN or infinities), xs:decimal is a string in its lexical form (``"12.50"``), so
   no digit is lost;
 - a compound or embedded object is an object; a datatype carried as text is its value alone;
+  an extension value (``Node.extensions``) is keyed and typed like an attribute;
 - a reference is ``{"ref": "mRID"}``; a reference of a choice (XML ``<ComFunction ref=…/>``)
   names its element: ``{"ComFunction": {"ref": "mRID"}}``, under the member's key.
 
@@ -42,6 +43,8 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "float": (float, int),
     "decimal": (str,),
 }
+_ON_NODE = frozenset({"association", "extension"})
+"""Member kinds held on the Node rather than on the model object."""
 
 
 def to_json(profile: Profile, payload: Payload, *, validate: bool = True) -> bytes:
@@ -65,13 +68,16 @@ def to_json(profile: Profile, payload: Payload, *, validate: bool = True) -> byt
 def _object(profile: Profile, pclass: ProfileClass, obj: object, node: Node | None) -> Any:
     out: dict[str, Any] = {}
     for m in pclass.members:
-        if m.kind == "association":
+        if m.kind not in _ON_NODE:
+            value = getattr(obj, m.path)
+        elif m.kind == "extension":
+            value = node.extension(m.element) if node is not None else None
+        else:
             nodes = node.child(m.element) if node is not None else ()
             items = [_object(profile, profile.cls(m.type), n.obj, n) for n in nodes]
             if items:
                 out[m.element] = items if m.many else items[0]
             continue
-        value = getattr(obj, m.path)
         if value is None or value == ():
             continue
         values = [_scalar(profile, m, v) for v in (value if isinstance(value, tuple) else (value,))]
@@ -113,11 +119,11 @@ def from_json(profile: Profile, data: bytes, *, max_bytes: int = MAX_BYTES) -> P
 
 def _members(
     profile: Profile, pclass: ProfileClass, obj: Any, path: str
-) -> tuple[dict[str, Any], dict[str, list[Node]]]:
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     if not isinstance(obj, dict):
         raise PayloadError(f"{path}: expected an object for {pclass.name}", path=path)
     fields: dict[str, Any] = {}
-    nested: dict[str, list[Node]] = {}
+    nested: dict[str, list[Any]] = {}  # embedded objects and extension values, by element
     chosen: dict[str, str] = {}
     for key, raw in obj.items():
         m = pclass.member(key)
@@ -140,7 +146,7 @@ def _members(
             _member(profile, m, item, f"{path}/{key}[{i}]" if m.many else f"{path}/{key}")
             for i, item in enumerate(items, 1)
         ]
-        if m.kind == "association":
+        if m.kind in _ON_NODE:
             nested[key] = values
         else:
             fields[m.path] = values if m.many else values[0]
@@ -154,7 +160,7 @@ def _member(profile: Profile, m: Member, raw: Any, path: str) -> Any:
         pclass = profile.cls(m.type)
         fields, nested = _members(profile, pclass, raw, path)
         obj = _values.build(pclass, fields, path)
-        return obj if m.kind == "compound" else Node(obj, _values.children(pclass, nested))
+        return obj if m.kind == "compound" else _values.node(pclass, obj, nested)
     if m.text_field is not None:
         value = _member(profile, _values.text_member(profile, m), raw, path)
         return _values.build(profile.cls(m.type), {m.text_field: value}, path)

@@ -8,15 +8,23 @@ generated ``cim.model`` classes (see ``docs/cim-model.md``, "Profiles").
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
-Kind = Literal["attribute", "enum", "compound", "association", "reference"]
+if TYPE_CHECKING:  # validate imports this module; the rules only name its Issue
+    from cim.profiles.validate import Issue
+
+Kind = Literal["attribute", "enum", "compound", "association", "reference", "extension"]
 """How a member is carried: a primitive, an enum literal, an embedded compound value, an
-embedded object (a nested :class:`Node`), or a reference by mRID (``<X ref="mRID"/>``)."""
+embedded object (a nested :class:`Node`), a reference by mRID (``<X ref="mRID"/>``), or an
+extension: a primitive the profile carries but the CIM class has no field for (held in
+:attr:`Node.extensions`, not on the model object)."""
 
 XsdType = Literal["string", "dateTime", "date", "time", "boolean", "integer", "float", "decimal"]
-"""The XSD primitive of an ``attribute`` member."""
+"""The XSD primitive of an ``attribute`` or ``extension`` member."""
+
+_XSD_TYPES = frozenset(get_args(XsdType))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,11 +34,12 @@ class Member:
     element: str
     """The XML element name (also the JSON key)."""
     path: str
-    """The field of the ``cim.model`` dataclass that holds the value (unused for associations)."""
+    """The field of the ``cim.model`` dataclass that holds the value (unused for associations
+    and extensions)."""
     kind: Kind
     type: str
-    """XSD primitive (attribute), enum class name (enum), profile class name (compound,
-    association) or target CIM class name (reference)."""
+    """XSD primitive (attribute, extension), enum class name (enum), profile class name
+    (compound, association) or target CIM class name (reference)."""
     min: int = 0
     max: int | None = 1
     """Upper bound; ``None`` is unbounded."""
@@ -39,7 +48,8 @@ class Member:
     resolve: bool = False
     """For a reference: the target must be present in the same payload."""
     choice: str | None = None
-    """The ``xs:choice`` group of this member: at most one member of a group may be present."""
+    """The ``xs:choice`` group of this embedded member: at most one member of a group may be
+    present (exactly one if the class lists the group in ``required_choices``)."""
     targets: tuple[str, ...] = ()
     """For a reference written as a choice of elements (``<ComFunction ref=…/>`` or
     ``<SimpleEndDeviceFunction ref=…/>``): the CIM classes allowed; each ``Ref.target`` is the
@@ -50,6 +60,10 @@ class Member:
     def __post_init__(self) -> None:
         if self.targets and self.kind != "reference":
             raise ValueError(f"{self.element}: only a reference member has targets")
+        if self.choice is not None and self.kind != "association":
+            raise ValueError(f"{self.element}: only an embedded member can be one of a choice")
+        if self.kind == "extension" and self.type not in _XSD_TYPES:
+            raise ValueError(f"{self.element}: an extension is an XSD primitive, not {self.type}")
         object.__setattr__(self, "many", self.max is None or self.max > 1)
 
 
@@ -61,6 +75,9 @@ class ProfileClass:
     cim_class: str
     """The ``cim.model`` class name ("" for the synthetic payload root)."""
     members: tuple[Member, ...]
+    required_choices: tuple[str, ...] = ()
+    """The choice groups of which one member must be present (``minOccurs="1"`` on the
+    ``xs:choice``); the other groups are optional."""
     index: dict[str, int] = field(init=False, compare=False, repr=False)
     """The position of each member by element name (derived; the JSON reader looks keys up here)."""
     tags: dict[str, int] = field(init=False, compare=False, repr=False)
@@ -76,6 +93,17 @@ class ProfileClass:
             for tag in m.targets or (m.element,):
                 if tags.setdefault(tag, i) != i:
                     raise ValueError(f"{self.name} carries element {tag} twice")
+        groups: set[str] = set()
+        previous: str | None = None
+        for m in self.members:  # a group's members are consecutive: one xs:choice in XML order
+            if m.choice is not None and m.choice != previous and m.choice in groups:
+                raise ValueError(f"{self.name}: the members of choice {m.choice} are apart")
+            if m.choice is not None:
+                groups.add(m.choice)
+            previous = m.choice
+        for group in self.required_choices:
+            if group not in groups:
+                raise ValueError(f"{self.name} has no choice {group}")
         object.__setattr__(self, "index", index)
         object.__setattr__(self, "tags", tags)
 
@@ -100,6 +128,20 @@ class Profile:
     """The synthetic root: its members are the lists the payload root holds."""
     classes: dict[str, ProfileClass] = field(default_factory=dict)
     """Every other profile class by name (compounds and embedded classes)."""
+    qualified: bool = True
+    """Whether the elements below the root are in the namespace (``elementFormDefault=
+    "qualified"``); when False only the root is, as in a CIMTool XSD without that attribute."""
+    checks: tuple[ProfileCheck, ...] = ()
+    """Rules over the whole payload that no member can say (e.g. sequence numbers rising in
+    document order); :func:`cim.profiles.validate.validate` runs them on a payload that has
+    passed the structural checks."""
+
+    def __post_init__(self) -> None:
+        held = {m.type for c in self.classes.values() for m in c.members if m.kind == "compound"}
+        for pclass in (self.root, *(self.classes[name] for name in held if name in self.classes)):
+            for m in pclass.members:
+                if m.kind == "extension":  # its value lives on a Node, which these have not
+                    raise ValueError(f"{pclass.name}.{m.element}: an extension needs a Node")
 
     def cls(self, name: str) -> ProfileClass:
         """The profile class called ``name`` (KeyError if the profile is inconsistent)."""
@@ -109,17 +151,30 @@ class Profile:
 Children = tuple[tuple[str, tuple["Node", ...]], ...]
 """Embedded objects of one node, grouped by element name, in profile order."""
 
+Extensions = tuple[tuple[str, object], ...]
+"""Extension values of one node by element name, in profile order (a tuple when many)."""
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, init=False)
 class Node:
     """One embedded object: the ``cim.model`` instance and its own embedded objects.
 
     Associations that a profile embeds (a MeterReading's IntervalBlocks, a ReadingType's Names)
     are held here, not in the model's ``Ref`` fields, because embedded objects often have no mRID.
+    So are the values of the profile's extensions, which the CIM class has no field for.
     """
 
     obj: object
     children: Children = ()
+    extensions: Extensions = ()
+
+    def __init__(self, obj: object, children: Children = (), extensions: Extensions = ()) -> None:
+        """A node of ``obj`` with its embedded objects and extension values."""
+        # The slots' own setters: the generated frozen __init__ calls object.__setattr__ per
+        # field, which made a Node a third dearer to build on the payload benchmark.
+        _SET_OBJ(self, obj)
+        _SET_CHILDREN(self, children)
+        _SET_EXTENSIONS(self, extensions)
 
     def child(self, element: str) -> tuple[Node, ...]:
         """The embedded objects carried by ``element`` (empty if none)."""
@@ -127,6 +182,18 @@ class Node:
             if name == element:
                 return nodes
         return ()
+
+    def extension(self, element: str) -> object | None:
+        """The value of extension ``element`` (``None`` if absent)."""
+        for name, value in self.extensions:
+            if name == element:
+                return value
+        return None
+
+
+_SET_OBJ = Node.__dict__["obj"].__set__
+_SET_CHILDREN = Node.__dict__["children"].__set__
+_SET_EXTENSIONS = Node.__dict__["extensions"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,4 +224,18 @@ class Payload:
         )
 
 
-__all__ = ["Children", "Kind", "Member", "Node", "Payload", "Profile", "ProfileClass", "XsdType"]
+ProfileCheck = Callable[[Payload], Iterable["Issue"]]
+"""A profile-level rule: the issues it finds in a structurally valid payload."""
+
+__all__ = [
+    "Children",
+    "Extensions",
+    "Kind",
+    "Member",
+    "Node",
+    "Payload",
+    "Profile",
+    "ProfileCheck",
+    "ProfileClass",
+    "XsdType",
+]

@@ -1,6 +1,8 @@
 """Validation beyond the XSD: required members, cardinalities, types, enum literals, references.
 
-Every finding is an :class:`Issue` with the element path and an IEC 61968-100 error code: ``1.8``
+Required choice groups and extension values are checked like members; the profile's own rules
+(:attr:`Profile.checks`) run last, on a payload that has passed every structural check. Every
+finding is an :class:`Issue` with the element path and an IEC 61968-100 error code: ``1.8``
 (does not validate against the profile) for structure, and the object-specific ``2.x`` codes of
 IEC 61968-100 for a reference that does not resolve to a meter (2.4), usage point (2.12) or
 customer account (2.19). Other unresolved references are ``1.8``.
@@ -11,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from cim.errors import SchemaViolation
@@ -35,6 +36,8 @@ _XSD_PY: dict[str, tuple[type, ...]] = {
 _NOT_PY: dict[str, tuple[type, ...]] = {"boolean": (), "date": (_dt.datetime, bool, enum.Enum)}
 """Subclasses that are not values of the XSD type (a bool is an int, a datetime is a date)."""
 _NOT_OTHERS = (bool, enum.Enum)
+_ON_NODE = frozenset({"association", "extension"})
+"""Member kinds held on the Node rather than on the model object."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +55,15 @@ def validate(profile: Profile, payload: Payload) -> tuple[Issue, ...]:
     index: dict[str, set[str]] = {}
     refs: list[tuple[str, Member, Ref]] = []
     path = "/" + profile.root_element
-    _walk_nodes(profile, profile.root, None, payload.child, path, issues, index, refs)
+    _walk_nodes(profile, profile.root, None, payload, path, issues, index, refs)
     for rpath, m, ref in refs:
         if m.resolve and ref.mrid not in index.get(ref.target, set()):
             code = REFERENCE_CODES.get(ref.target, "1.8")
             reason = f"{rpath}: {ref.target} {ref.mrid!r} is not in the payload"
             issues.append(Issue(rpath, reason, code))
+    if not issues:  # the profile's rules may rely on a structurally valid payload
+        for rule in profile.checks:
+            issues.extend(rule(payload))
     return tuple(issues)
 
 
@@ -74,23 +80,26 @@ def _walk_nodes(
     profile: Profile,
     pclass: ProfileClass,
     obj: object,
-    child_of: Callable[[str], tuple[Node, ...]] | None,
+    holder: Node | Payload | None,
     path: str,
     issues: list[Issue],
     index: dict[str, set[str]],
     refs: list[tuple[str, Member, Ref]],
 ) -> None:
+    """Check the members of one object; ``holder`` carries its embedded objects and extensions."""
     chosen: dict[str, str] = {}
     for m in pclass.members:
-        if m.kind != "association":
+        if m.kind not in _ON_NODE:
             value = getattr(obj, m.path, None)
-            if value is None or value == ():  # the common case: absent and optional
-                if m.min:
-                    _count(m, 0, f"{path}/{m.element}", issues)
+        elif m.kind == "extension":
+            value = holder.extension(m.element) if isinstance(holder, Node) else None
+            if m.many and value is not None and not isinstance(value, tuple):
+                mpath = f"{path}/{m.element}"
+                issues.append(Issue(mpath, f"{mpath}: {m.element} is many: a tuple, not {value!r}"))
                 continue
-        mpath = f"{path}/{m.element}"
-        if m.kind == "association":
-            nodes = child_of(m.element) if child_of is not None else ()
+        else:
+            mpath = f"{path}/{m.element}"
+            nodes = holder.child(m.element) if holder is not None else ()
             if (
                 nodes
                 and m.choice is not None
@@ -104,6 +113,11 @@ def _walk_nodes(
                 npath = f"{mpath}[{i}]" if m.many else mpath
                 _visit(profile, target, node, npath, issues, index, refs)
             continue
+        if value is None or value == ():  # the common case: absent and optional
+            if m.min:
+                _count(m, 0, f"{path}/{m.element}", issues)
+            continue
+        mpath = f"{path}/{m.element}"
         values = value if isinstance(value, tuple) else (value,)
         _count(m, len(values), mpath, issues)
         if m.targets:
@@ -111,6 +125,30 @@ def _walk_nodes(
             continue
         for i, v in enumerate(values, 1):  # an item's path is indexed, as the readers name it
             _value(profile, m, v, f"{mpath}[{i}]" if m.many else mpath, issues, index, refs)
+    if pclass.required_choices:
+        _required_choices(pclass, chosen, path, issues)
+
+
+def _required_choices(
+    pclass: ProfileClass, chosen: dict[str, str], path: str, issues: list[Issue]
+) -> None:
+    for group in pclass.required_choices:
+        if group not in chosen:
+            names = [m.element for m in pclass.members if m.choice == group]
+            what = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
+            issues.append(Issue(path, f"{path}: one of {what} is required ({group})"))
+
+
+def _extensions(pclass: ProfileClass, node: Node, path: str, issues: list[Issue]) -> None:
+    """Extension values the class does not carry, or carries once, are issues."""
+    seen: set[str] = set()
+    for name, _value in node.extensions:
+        m = pclass.member(name)
+        if m is None or m.kind != "extension":
+            issues.append(Issue(path, f"{path}: {pclass.name} has no extension {name}"))
+        elif name in seen:
+            issues.append(Issue(f"{path}/{name}", f"{path}/{name}: extension given twice"))
+        seen.add(name)
 
 
 def _choice(
@@ -153,7 +191,9 @@ def _visit(
     if isinstance(mrid, str):
         for klass in type(node.obj).__mro__:  # a Meter is also an EndDevice, an Asset ...
             index.setdefault(klass.__name__, set()).add(mrid)
-    _walk_nodes(profile, pclass, node.obj, node.child, path, issues, index, refs)
+    _walk_nodes(profile, pclass, node.obj, node, path, issues, index, refs)
+    if node.extensions:
+        _extensions(pclass, node, path, issues)
 
 
 def _value(

@@ -4,7 +4,10 @@ Writing follows the profile's member order, so the output validates against the 
 when the payload passes :func:`cim.profiles.validate.check` (``to_xml`` runs it first). Reading is
 strict: unknown, out-of-order or repeated elements, stray attributes or text are
 :class:`~cim.errors.PayloadError` / :class:`~cim.errors.SchemaViolation` with the element path
-(``/MeterReadings/MeterReading[1]/IntervalBlocks[2]/IntervalReadings[7]/value``).
+(``/MeterReadings/MeterReading[1]/IntervalBlocks[2]/IntervalReadings[7]/value``). The elements
+below the root are in the namespace unless the profile says they are unqualified
+(``Profile.qualified``): then they are written and read in no namespace, and a namespaced one is
+refused. Extension values are written and read from ``Node.extensions``.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from cim.profiles.validate import check
 from cim.profiles.xmlsafe import MAX_BYTES, parse_payload_xml
 
 _LEAF = frozenset({"attribute", "enum"})
+_TEXT = frozenset({"attribute", "enum", "extension"})
+_ON_NODE = frozenset({"association", "extension"})
+"""Member kinds held on the Node rather than on the model object."""
 PREFIX = "m"
 """The namespace prefix written (readers accept any prefix)."""
 
@@ -29,9 +35,11 @@ def to_xml(profile: Profile, payload: Payload, *, validate: bool = True) -> byte
     """The payload as UTF-8 XML bytes with an XML declaration."""
     if validate:
         check(profile, payload)
-    ns = "{" + profile.namespace + "}"
-    root = etree.Element(ns + profile.root_element, nsmap={PREFIX: profile.namespace})
+    root = etree.Element(
+        "{" + profile.namespace + "}" + profile.root_element, nsmap={PREFIX: profile.namespace}
+    )
     path = "/" + profile.root_element
+    ns = _child_ns(profile)
     for m in profile.root.members:
         for i, node in enumerate(payload.child(m.element), 1):
             elem = etree.SubElement(root, ns + m.element)
@@ -57,7 +65,11 @@ def _write_members(
 ) -> None:
     sub = etree.SubElement
     for m in pclass.members:
-        if m.kind == "association":
+        if m.kind not in _ON_NODE:
+            value = getattr(obj, m.path)
+        elif m.kind == "extension":
+            value = node.extension(m.element) if node is not None else None
+        else:
             nested = node.child(m.element) if node is not None else ()
             if nested:
                 tag, target = ns + m.element, profile.cls(m.type)
@@ -65,7 +77,6 @@ def _write_members(
                     cpath = f"{path}/{m.element}[{i}]"
                     _write(profile, target, child, sub(elem, tag), cpath, ns)
             continue
-        value = getattr(obj, m.path)
         if value is None or value == ():
             continue
         tag = ns + m.element
@@ -106,15 +117,20 @@ def from_xml(profile: Profile, data: bytes, *, max_bytes: int = MAX_BYTES) -> Pa
     for key in map(str, root.attrib):  # xsi:schemaLocation and the like, on the root only
         if not key.startswith("{http://www.w3.org/2001/XMLSchema-instance}"):
             raise PayloadError(f"{path}: unexpected attribute {key}", path=path)
-    _fields, nested = _read_members(profile, profile.root, root, path, ns)
+    _fields, nested = _read_members(profile, profile.root, root, path, _child_ns(profile))
     return Payload(_values.children(profile.root, nested))
+
+
+def _child_ns(profile: Profile) -> str:
+    """The ``{namespace}`` of the elements below the root: none when they are unqualified."""
+    return "{" + profile.namespace + "}" if profile.qualified else ""
 
 
 def _read_members(
     profile: Profile, pclass: ProfileClass, elem: Any, path: str, ns: str
-) -> tuple[dict[str, Any], dict[str, list[Node]]]:
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     fields: dict[str, Any] = {}
-    nested: dict[str, list[Node]] = {}
+    nested: dict[str, list[Any]] = {}  # embedded objects and extension values, by element
     counts: dict[str, int] = {}
     chosen: dict[str, str] = {}
     members, tags, cut = pclass.members, pclass.tags, len(ns)
@@ -129,10 +145,7 @@ def _read_members(
             raise PayloadError(f"{path}: unexpected text in {pclass.name}", path=path)
         j = tags.get(tag[cut:]) if tag.startswith(ns) else None
         if j is None or j < i:  # members come in profile order, each from where the last was
-            name = etree.QName(tag).localname
-            why = "is out of order" if j is not None else f"is not part of {pclass.name}"
-            cpath = f"{path}/{name}"
-            raise PayloadError(f"{cpath}: element {tag} {why}", path=cpath)
+            raise _misplaced(pclass, tag, j, path, ns)
         i = j
         m = members[j]
         name = m.element
@@ -164,7 +177,7 @@ def _read_members(
             why = f"{name} excludes {chosen[m.choice]} (one of a choice)"
             raise PayloadError(f"{cpath}: {why}", path=cpath)
         value = _read_member(profile, m, child, cpath, ns)
-        if m.kind == "association":
+        if m.kind in _ON_NODE:
             nested.setdefault(name, []).append(value)
         elif m.many:
             fields.setdefault(m.path, []).append(value)
@@ -183,7 +196,7 @@ def _read_member(profile: Profile, m: Member, elem: Any, path: str, ns: str) -> 
             )
         return Ref(elem.tag[len(ns) :] if m.targets else m.type, mrid)
     _no_attributes(elem, path, allowed=())
-    if m.kind in ("attribute", "enum") or m.text_field is not None:
+    if m.kind in _TEXT or m.text_field is not None:
         if len(elem):
             raise PayloadError(f"{path}: {m.element} holds a value, not elements", path=path)
         text = elem.text or ""
@@ -197,7 +210,20 @@ def _read_member(profile: Profile, m: Member, elem: Any, path: str, ns: str) -> 
     obj = _values.build(pclass, fields, path)
     if m.kind == "compound":
         return obj
-    return Node(obj, _values.children(pclass, nested))
+    return _values.node(pclass, obj, nested)
+
+
+def _misplaced(pclass: ProfileClass, tag: str, j: int | None, path: str, ns: str) -> PayloadError:
+    """The error for a child element that is out of order, unknown or in the wrong namespace."""
+    qname = etree.QName(tag)
+    cpath = f"{path}/{qname.localname}"
+    if j is not None:
+        why = "is out of order"
+    elif qname.localname in pclass.tags:
+        why = f"must be in {ns[1:-1] or 'no namespace'}, not {qname.namespace or 'none'}"
+    else:
+        why = f"is not part of {pclass.name}"
+    return PayloadError(f"{cpath}: element {tag} {why}", path=cpath)
 
 
 def _no_attributes(elem: Any, path: str, *, allowed: tuple[str, ...]) -> None:

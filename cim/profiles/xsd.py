@@ -4,15 +4,19 @@ The schema has the payload root element, one named complexType per profile class
 members in profile order and their ``minOccurs``/``maxOccurs``, XSD primitives for attributes,
 one named simpleType with ``xs:enumeration`` facets per enumeration, and a reference as an empty
 element with a required ``ref`` attribute (a choice of references, ``targets``, as an
-``xs:choice`` of such elements, one per target). It is stricter than a CIMTool XSD in two
-documented ways: every ``enum`` member is restricted to the CIM100 literals (the 2011
-MeterReadings XSD has ``xs:string`` for ReadingType's enums), and ``ref`` is required (the codec
-refuses a reference without it). Checks no XSD can express (references that must resolve within
-the payload) stay in :mod:`cim.profiles.validate`.
+``xs:choice`` of such elements, one per target). The members of one choice group
+(``Member.choice``) form one ``xs:choice``, optional unless the class requires the group; an
+extension is an element of its XSD primitive like an attribute. A profile whose elements are
+unqualified (``Profile.qualified``) gets ``elementFormDefault="unqualified"``. It is stricter
+than a CIMTool XSD in two documented ways: every ``enum`` member is restricted to the CIM100
+literals (the 2011 MeterReadings XSD has ``xs:string`` for ReadingType's enums), and ``ref`` is
+required (the codec refuses a reference without it). Checks no XSD can express (references that
+must resolve within the payload, the profile's rules) stay in :mod:`cim.profiles.validate`.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from lxml import etree
@@ -32,7 +36,7 @@ def profile_xsd(profile: Profile) -> bytes:
         _X + "schema",
         nsmap={"xs": XS, PREFIX: profile.namespace},
         targetNamespace=profile.namespace,
-        elementFormDefault="qualified",
+        elementFormDefault="qualified" if profile.qualified else "unqualified",
         attributeFormDefault="unqualified",
     )
     doc = etree.SubElement(etree.SubElement(schema, _X + "annotation"), _X + "documentation")
@@ -43,11 +47,11 @@ def profile_xsd(profile: Profile) -> bytes:
     etree.SubElement(
         schema, _X + "element", name=profile.root_element, type=_qname(profile.root_element)
     )
-    _complex_type(schema, profile.root_element, profile.root)
+    _complex_type(schema, profile, profile.root_element, profile.root)
     for name in sorted(profile.classes):
         pclass = profile.classes[name]
         if not _is_text(profile, pclass):
-            _complex_type(schema, name, pclass)
+            _complex_type(schema, profile, name, pclass)
     for name in sorted(_enums(profile)):
         _enum_type(schema, name)
     return bytes(etree.tostring(schema, xml_declaration=True, encoding="UTF-8", pretty_print=True))
@@ -77,14 +81,23 @@ def _enums(profile: Profile) -> set[str]:
     }
 
 
-def _complex_type(parent: Any, name: str, pclass: ProfileClass) -> None:
+def _complex_type(parent: Any, profile: Profile, name: str, pclass: ProfileClass) -> None:
     ctype = etree.SubElement(parent, _X + "complexType", name=name)
     seq = etree.SubElement(ctype, _X + "sequence")
-    for m in pclass.members:
-        _member(seq, m)
+    for group, run in itertools.groupby(pclass.members, key=lambda m: m.choice):
+        if group is None:
+            for m in run:
+                _member(profile, seq, m)
+            continue
+        choice = etree.SubElement(seq, _X + "choice")  # a group's members are consecutive
+        if group not in pclass.required_choices:
+            choice.set("minOccurs", "0")
+        for m in run:
+            _member(profile, choice, m, in_choice=True)
 
 
-def _member(seq: Any, m: Member) -> None:
+def _member(profile: Profile, seq: Any, m: Member, *, in_choice: bool = False) -> None:
+    """One member's element; inside a choice group it occurs at least once when chosen."""
     if m.targets:  # <xs:choice> of <ComFunction ref=…/>, <SimpleEndDeviceFunction ref=…/>…
         choice = etree.SubElement(seq, _X + "choice")
         for target in m.targets:
@@ -92,15 +105,15 @@ def _member(seq: Any, m: Member) -> None:
         _occurs(choice, m)
         return
     elem = etree.SubElement(seq, _X + "element", name=m.element)
-    if m.kind == "attribute":
+    if m.kind in ("attribute", "extension"):
         elem.set("type", "xs:" + m.type)
     elif m.kind == "reference":
         _reference(elem)
-    elif m.text_field is not None:
-        elem.set("type", "xs:string")
+    elif m.text_field is not None:  # typed as the text it is read as (Minutes: xs:float)
+        elem.set("type", "xs:" + _values.text_member(profile, m).type)
     else:  # enum, compound, association: a named type
         elem.set("type", _qname(m.type))
-    _occurs(elem, m)
+    _occurs(elem, m, least=1 if in_choice else 0)
 
 
 def _reference(elem: Any) -> None:
@@ -108,9 +121,9 @@ def _reference(elem: Any) -> None:
     etree.SubElement(ctype, _X + "attribute", name="ref", type="xs:string", use="required")
 
 
-def _occurs(elem: Any, m: Member) -> None:
-    if m.min != 1:
-        elem.set("minOccurs", str(m.min))
+def _occurs(elem: Any, m: Member, *, least: int = 0) -> None:
+    if max(m.min, least) != 1:
+        elem.set("minOccurs", str(max(m.min, least)))
     if m.max != 1:
         elem.set("maxOccurs", "unbounded" if m.max is None else str(m.max))
 
