@@ -10,14 +10,17 @@ import pytest
 from lxml import etree
 
 import cim.model as cm
+from cim.errors import SchemaViolation
 from cim.profiles import (
     INCIDENT_INFORMATION,
     PROFILES,
     SWITCHING_PLANS,
     TROUBLE_TICKETS,
+    Issue,
     Node,
     Payload,
     Profile,
+    check,
     from_json,
     from_xml,
     to_json,
@@ -196,20 +199,62 @@ def _plan(*groups: tuple[int, tuple[tuple[int, int | None], ...]]) -> Payload:
 
 
 def test_switching_order_is_document_order() -> None:
-    """Groups and steps are numbered ascending in document order; sub-steps order a step."""
+    """Groups and steps are numbered ascending in document order; sub-steps order a step. The
+    rule is the profile's own (``checks``): validate reports what it finds, as 1.8."""
+    assert SWITCHING_PLANS.checks == (sequence_issues,)
     assert sequence_issues(restoration_plan()) == ()
-    assert sequence_issues(_plan((1, ((1, 1), (1, 2), (2, None))), (2, ((1, None),)))) == ()
+    good = _plan((1, ((1, 1), (1, 2), (2, None))), (2, ((1, None),)))
+    assert sequence_issues(good) == () and validate(SWITCHING_PLANS, good) == ()
     bad = _plan((2, ((1, None),)), (1, ((2, None), (2, None), (1, 5))))
-    assert validate(SWITCHING_PLANS, bad) == ()
-    assert [i.path for i in sequence_issues(bad)] == [
+    expected = [
         f"{PLAN}/SwitchingStepGroups[2]/sequenceNumber",
         f"{PLAN}/SwitchingStepGroups[2]/SwitchingStep[2]/sequenceNumber",
         f"{PLAN}/SwitchingStepGroups[2]/SwitchingStep[3]/sequenceNumber",
     ]
+    assert [i.path for i in sequence_issues(bad)] == expected
+    assert [(i.path, i.code) for i in validate(SWITCHING_PLANS, bad)] == [
+        (path, "1.8") for path in expected
+    ]
+
+
+def test_an_out_of_order_plan_is_refused_when_read_and_checked() -> None:
+    """A plan whose steps run backwards reads from XML and JSON, but check refuses it at the
+    first step out of order, and to_xml will not write it."""
+    bad = _plan((1, ((2, None), (1, None))))
+    with pytest.raises(SchemaViolation) as info:
+        to_xml(SWITCHING_PLANS, bad)
+    step = f"{PLAN}/SwitchingStepGroups[1]/SwitchingStep[2]/sequenceNumber"
+    assert (info.value.path, info.value.code) == (step, "1.8")
+    for back in (
+        from_xml(SWITCHING_PLANS, to_xml(SWITCHING_PLANS, bad, validate=False)),
+        from_json(SWITCHING_PLANS, to_json(SWITCHING_PLANS, bad, validate=False)),
+    ):
+        assert back == bad
+        with pytest.raises(SchemaViolation) as info:
+            check(SWITCHING_PLANS, back)
+        assert (info.value.path, info.value.code) == (step, "1.8")
+
+
+def test_rules_run_only_on_a_structurally_valid_payload() -> None:
+    """A profile's rules see only payloads that pass the structural checks, so they may rely on
+    the profile; a structural issue is reported alone."""
+    seen: list[Payload] = []
+
+    def rule(payload: Payload) -> list[Issue]:
+        seen.append(payload)
+        return [Issue("/SwitchingPlans", "/SwitchingPlans: no plans on Sundays")]
+
+    profile = replace(SWITCHING_PLANS, checks=(rule,))
+    good = _plan((1, ((1, None),)))
+    assert [i.reason for i in validate(profile, good)] == ["/SwitchingPlans: no plans on Sundays"]
+    unnumbered = Payload.of(SWITCHING_PLANS, SwitchingPlan=[Node(cm.SwitchingPlan(mRID="sp"))])
+    assert [i.path for i in validate(profile, unnumbered)] == [f"{PLAN}/SwitchingStepGroups"]
+    assert seen == [good]
 
 
 def test_a_plan_needs_numbered_groups_of_numbered_steps() -> None:
-    """A plan without groups, a group without steps or numbers, are issues at their paths."""
+    """A plan without groups, a group without steps or numbers, a step without number or
+    action, are issues at their paths."""
     empty = Payload.of(SWITCHING_PLANS, SwitchingPlan=[Node(cm.SwitchingPlan(mRID="sp-1"))])
     assert [i.path for i in validate(SWITCHING_PLANS, empty)] == [f"{PLAN}/SwitchingStepGroups"]
     group = Node(cm.SwitchingStepGroup(), (("SwitchingStep", (Node(cm.SwitchingStep()),)),))
@@ -221,14 +266,17 @@ def test_a_plan_needs_numbered_groups_of_numbered_steps() -> None:
     assert [i.path for i in issues] == [
         f"{PLAN}/SwitchingStepGroups[1]/sequenceNumber",
         f"{PLAN}/SwitchingStepGroups[1]/SwitchingStep[1]/sequenceNumber",
+        f"{PLAN}/SwitchingStepGroups[1]/SwitchingStep[1]",
         f"{PLAN}/SwitchingStepGroups[2]/sequenceNumber",
         f"{PLAN}/SwitchingStepGroups[2]/SwitchingStep",
     ]
 
 
-def test_a_step_holds_at_most_one_action() -> None:
-    """A step's action is one of SwitchAction, GroundAction, ClearanceAction (an xs:choice)."""
+def test_a_step_holds_exactly_one_action() -> None:
+    """A step's action is one of SwitchAction, GroundAction, ClearanceAction (an xs:choice the
+    class requires): two are an issue at the second, none an issue at the step."""
     step = SWITCHING_PLANS.cls("SwitchingStep")
+    assert step.required_choices == ("SwitchingAction",)
     assert {m.element: (m.choice, m.max) for m in step.members if m.kind == "association"} == {
         "ClearanceAction": ("SwitchingAction", 1),
         "GroundAction": ("SwitchingAction", 1),
@@ -248,3 +296,28 @@ def test_a_step_holds_at_most_one_action() -> None:
     assert [i.path for i in issues] == [
         f"{PLAN}/SwitchingStepGroups[1]/SwitchingStep[1]/SwitchAction"
     ]
+    idle = Node(cm.SwitchingStep(sequenceNumber=2))
+    group = Node(cm.SwitchingStepGroup(sequenceNumber=1), (("SwitchingStep", (idle,)),))
+    plan = Node(cm.SwitchingPlan(mRID="sp-1"), (("SwitchingStepGroups", (group,)),))
+    (issue,) = validate(SWITCHING_PLANS, Payload.of(SWITCHING_PLANS, SwitchingPlan=[plan]))
+    assert (issue.path, issue.code) == (f"{PLAN}/SwitchingStepGroups[1]/SwitchingStep[1]", "1.8")
+    assert "one of ClearanceAction, GroundAction or SwitchAction is required" in issue.reason
+
+
+def test_emitted_xsd_holds_choice_groups_as_xs_choice() -> None:
+    """A step's actions are one required xs:choice; EndDeviceControls' PAN actions an optional
+    one, as in the 2011 XSD; each element keeps its own maxOccurs."""
+
+    def choices(profile: Profile, ctype: str) -> list[tuple[str | None, list[str]]]:
+        xs = "{http://www.w3.org/2001/XMLSchema}"
+        schema = etree.fromstring(profile_xsd(profile))
+        (found,) = [c for c in schema.iter(xs + "complexType") if c.get("name") == ctype]
+        return [
+            (c.get("minOccurs"), [e.get("name") + (e.get("maxOccurs") or "") for e in c])
+            for c in found.iter(xs + "choice")
+        ]
+
+    actions = ["ClearanceAction", "GroundAction", "SwitchAction"]
+    assert choices(SWITCHING_PLANS, "SwitchingStep") == [(None, actions)]
+    pan = ["PanDemandResponse", "PanDisplay", "PanPricing"]
+    assert choices(PROFILES["EndDeviceControls"], "EndDeviceControl") == [("0", pan)]

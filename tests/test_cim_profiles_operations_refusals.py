@@ -35,6 +35,8 @@ TICKET = "/TroubleTickets/TroubleTicket[1]"
 OUT = "/IncidentInformation/UnplannedOutage[1]"
 STEP = "/SwitchingPlans/SwitchingPlan[1]/SwitchingStepGroups[1]/SwitchingStep[1]"
 SWITCH = f'<m:OperatedSwitch ref="{DISCONNECTOR}"/>'.encode()
+FIRST_AT_5 = b"<m:sequenceNumber>5</m:sequenceNumber><m:SwitchingStep>"
+"""The first group renumbered 5, so the second (2) no longer follows it."""
 GROUND = b"<m:GroundAction><m:mRID>g-1</m:mRID><m:kind>place</m:kind></m:GroundAction>"
 
 
@@ -164,6 +166,12 @@ def test_invalid_xml_is_refused_at_its_path(
         ),
         (SWITCHING_PLANS, _mutate(SP, SWITCH, b""), f"{STEP}/SwitchAction/OperatedSwitch"),
         (SWITCHING_PLANS, _mutate(SP, b"<m:kind>open</m:kind>", b""), f"{STEP}/SwitchAction/kind"),
+        (SWITCHING_PLANS, _drop(SP, b"<m:SwitchAction>", b"</m:SwitchAction>"), STEP),
+        (
+            SWITCHING_PLANS,
+            _mutate(SP, b"<m:sequenceNumber>1</m:sequenceNumber><m:SwitchingStep>", FIRST_AT_5),
+            "/SwitchingPlans/SwitchingPlan[1]/SwitchingStepGroups[2]/sequenceNumber",
+        ),
         (
             SWITCHING_PLANS,
             _mutate(
@@ -176,8 +184,8 @@ def test_invalid_xml_is_refused_at_its_path(
 def test_missing_required_member_or_unresolved_reference_names_its_path(
     profile: Profile, data: bytes, path: str
 ) -> None:
-    """What reads but breaks the profile (required member, reference that must resolve) is a
-    SchemaViolation from check() at the element's path."""
+    """What reads but breaks the profile (required member or action, reference that must
+    resolve, steps out of order) is a SchemaViolation from check() at the element's path."""
     with pytest.raises(SchemaViolation) as info:
         check(profile, from_xml(profile, data))
     assert info.value.path == path
@@ -251,18 +259,18 @@ def test_invalid_json_is_refused_at_its_path(
         ),
         (SWITCHING_PLANS, _mutate(SP, b"<m:sequenceNumber>1</m:sequenceNumber>", b"")),
         (SWITCHING_PLANS, _mutate(SP, b"<m:kind>open<", b"<m:kind>ajar<")),
+        (SWITCHING_PLANS, _drop(SP, b"<m:SwitchAction>", b"</m:SwitchAction>")),
     ],
 )
 def test_emitted_xsd_refuses_what_the_readers_refuse(profile: Profile, data: bytes) -> None:
-    """The emitted XSD refuses an unknown element, a missing required member, a bad literal and
-    a reference without ref."""
+    """The emitted XSD refuses an unknown element, a missing required member or action, a bad
+    literal and a reference without ref."""
     schema = etree.XMLSchema(etree.fromstring(profile_xsd(profile)))
     assert not schema.validate(etree.fromstring(data))
 
 
-@pytest.mark.xfail(strict=True, reason="cim.profiles.xsd writes a choice group as a sequence")
 def test_emitted_xsd_refuses_a_second_action_in_one_step() -> None:
-    """The emitted XSD should hold a step's actions in an xs:choice, as the readers do."""
+    """The emitted XSD holds a step's actions in an xs:choice, as the readers do."""
     schema = etree.XMLSchema(etree.fromstring(profile_xsd(SWITCHING_PLANS)))
     data = _mutate(SP, b"<m:SwitchAction>", GROUND + b"<m:SwitchAction>")
     assert not schema.validate(etree.fromstring(data))

@@ -23,13 +23,8 @@ from cim.profiles import (
     to_xml,
     validate,
 )
-from cim.profiles.samples_work import (
-    CREW_MRID,
-    WORK_MRID,
-    line_crew,
-    work_order,
-    work_request,
-)
+from cim.profiles.samples_work import CREW_MRID, WORK_MRID, line_crew, work_order
+from cim.profiles.samples_workrequests import work_request
 
 WO = "/WorkOrders/WorkOrder[1]"
 TASK = f"{WO}/Work/WorkTasks[1]"
@@ -151,13 +146,13 @@ _REFUSALS: list[tuple[Profile, bytes, type[Exception], str]] = [
     ),
     (
         WORK_REQUESTS,
-        _mutate(_WR, b"<m:glAccount>", b"<m:costCentre/><m:glAccount>"),
+        _mutate(_WR, b"<glAccount>", b"<costCentre/><glAccount>"),
         PayloadError,
         f"{ELWORK}/costCentre",
     ),
     (
         WORK_REQUESTS,
-        _mutate(_WR, b"<m:siteId>", b'<m:siteId ref="SITE-0815">'),
+        _mutate(_WR, b"<siteId>", b'<siteId ref="SITE-0815">'),
         PayloadError,
         f"{ELWORK}/siteId",
     ),

@@ -17,9 +17,11 @@ from bus.payload import check_payload, find_profile, profiles
 from bus.pipeline import Pipeline, decode_step, dispatch_step, profile_step
 from bus.routing import request_bindings, request_queue
 from bus.transport.memory import MemoryTransport
-from cim.errors import ConfigurationError, SchemaViolation
-from cim.profiles import METER_READINGS, to_xml
+from cim.errors import ConfigurationError, PayloadError, SchemaViolation
+from cim.profiles import METER_READINGS, SWITCHING_PLANS, WORK_REQUESTS, to_xml
 from cim.profiles.samples import READING_TYPE_MRID, interval_readings
+from cim.profiles.samples_operations import restoration_plan
+from cim.profiles.samples_workrequests import work_request
 
 GOOD = to_xml(METER_READINGS, interval_readings(2))
 DANGLING = GOOD.replace(f'ref="{READING_TYPE_MRID}"'.encode(), b'ref="rt-missing"')
@@ -170,3 +172,47 @@ def test_payloads_inside_an_operation_set_are_checked_against_their_noun(tmp_pat
     (result,) = json.loads(out.stdout)["results"]
     assert out.exit_code == 1 and result["code"] == "1.8", result
     assert result["element"].startswith("/RequestMessage/Payload/OperationSet/Operation[1]/")
+
+
+def _through_bytes(message: env.EventMessage) -> env.Message:
+    """The message as a receiver sees it: encoded in its envelope and decoded again."""
+    return env.decode(env.encode_xml(message))
+
+
+def test_an_unqualified_payload_passes_and_a_namespaced_child_is_refused() -> None:
+    """WorkRequests' elements below the root are in no namespace: such a payload is matched to
+    its profile by the root's namespace and passes, in memory and through the envelope's bytes;
+    a child in the namespace is refused (1.7) at its path."""
+    data = to_xml(WORK_REQUESTS, work_request())
+    assert b"<glAccount>" in data
+    check_payload(event(data, noun="WorkRequests"))
+    check_payload(_through_bytes(event(data, noun="WorkRequests")))
+    qualified = data.replace(b"<glAccount>", b"<m:glAccount>", 1)
+    qualified = qualified.replace(b"</glAccount>", b"</m:glAccount>", 1)
+    for msg in (event(qualified, "WorkRequests"), _through_bytes(event(qualified, "WorkRequests"))):
+        with pytest.raises(PayloadError) as caught:
+            check_payload(msg)
+        exc = caught.value
+        assert (exc.code, exc.noun) == ("1.7", "WorkRequests")
+        assert exc.path == "/EventMessage/Payload/WorkRequests/ELWork[1]/glAccount"
+
+
+def test_a_plan_out_of_order_is_refused_by_the_profile_rule(tmp_path: Path) -> None:
+    """A switching plan whose last group runs its steps 1, 1 breaks the profile's ordering rule:
+    check_payload and ``cimbus message check`` fail it 1.8 at the second step's number."""
+    data = to_xml(SWITCHING_PLANS, restoration_plan())
+    cut = data.rindex(b"<m:sequenceNumber>2</m:sequenceNumber>")
+    bad = data[:cut] + data[cut:].replace(b">2<", b">1<", 1)
+    where = "/SwitchingPlans/SwitchingPlan[1]/SwitchingStepGroups[3]/SwitchingStep[2]"
+    check_payload(event(data, noun="SwitchingPlans"))
+    with pytest.raises(SchemaViolation) as caught:
+        check_payload(_through_bytes(event(bad, noun="SwitchingPlans")))
+    exc = caught.value
+    assert (exc.code, exc.path) == ("1.8", f"/EventMessage/Payload{where}/sequenceNumber")
+    assert "does not follow" in exc.reason
+    path = tmp_path / "plan.xml"
+    path.write_bytes(env.encode_xml(event(bad, noun="SwitchingPlans")))
+    out = CliRunner().invoke(main, ["message", "check", "--json", str(path)])
+    (result,) = json.loads(out.stdout)["results"]
+    assert out.exit_code == 1 and result["code"] == "1.8"
+    assert result["element"] == f"/EventMessage/Payload{where}/sequenceNumber"

@@ -1,5 +1,5 @@
-"""Example payloads of the work nouns: one failed pole-top transformer, from the OMS's work
-request through the ERP's work order to the line crew that replaces it."""
+"""Example payloads of the work nouns: one failed pole-top transformer, from the ERP's work order
+to the line crew that replaces it (the OMS's work request is in ``samples_workrequests``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from cim.profiles.crews import CREWS
 from cim.profiles.model import Node, Payload
 from cim.profiles.samples import START
 from cim.profiles.workorders import WORK_ORDERS
-from cim.profiles.workrequests import WORK_REQUESTS
 
 WORK_MRID = "9b0c1d2e-3f40-4a51-8b62-7c83d94ea5f6"
 """The Work requested by the OMS and ordered by the ERP: one mRID in both messages."""
@@ -31,89 +30,6 @@ _HOUR = _dt.timedelta(hours=1)
 
 def _named(cls: Callable[..., object], mrid: str, name: str, **fields: object) -> Node:
     return Node(cls(mRID=mrid, name=name, **fields))
-
-
-def work_request(*, start: _dt.datetime = START) -> Payload:
-    """The OMS asks for the failed pole-top transformer on pole P-4711 to be replaced."""
-    pole = m.Location(mRID="5d6e7f80-91a2-4b3c-8d4e-5f60718293a4", name="P-4711", type="pole")
-    task = Node(
-        m.WorkTask(
-            instruction="Open fuse F-12 and earth the LV side before touching the transformer",
-            taskKind=m.WorkTaskKind.exchange,
-        ),
-        (
-            (
-                "Assets",
-                (
-                    Node(
-                        m.Asset(mRID=FAILED_TRANSFORMER, name="T-4711", type="pole-top 100 kVA"),
-                        (("Location", (Node(pole),)),),
-                    ),
-                ),
-            ),
-        ),
-    )
-    schedule = m.WorkTimeSchedule(
-        kind=m.WorkTimeScheduleKind.latest,
-        scheduleInterval=m.DateTimeInterval(start=start, end=start + 8 * _HOUR),
-    )
-    work = Node(
-        m.Work(
-            authorName="OMS",
-            createdDateTime=start,
-            subject="14 customers off supply since the transformer failed",
-            title="Replace failed pole-top transformer T-4711",
-            type="corrective",
-            mRID=WORK_MRID,
-            name="WR-2026-0142",
-            electronicAddress=m.ElectronicAddress(userID="oms-dispatch-2"),  # changedBy
-            priority=m.Priority(justification="winding failure"),  # failureKind
-            aliasName="6310-OH-REPAIR",  # glAccount
-            kind=m.ServiceRequestKind.replace,
-            docStatus=m.Status(reason="no supply"),  # problemKind
-            requestDateTime=start,
-            status=m.Status(dateTime=start, value="open", remark="fuse F-12 blown"),
-        ),
-        (
-            (
-                "WorkLocation",
-                (
-                    _named(
-                        m.WorkLocation,
-                        "6e7f8091-a2b3-4c4d-9e5f-60718293a4b5",
-                        "P-4711",
-                        type="pole",
-                    ),
-                ),
-            ),
-            ("TimeSchedules", (Node(schedule),)),
-            ("siteId", (_named(m.Location, "SITE-0815", "Chemin des Vignes", type="site"),)),
-            ("WorkTask", (task,)),
-            (
-                "Appointment",
-                (
-                    Node(
-                        m.Appointment(
-                            meetingInterval=m.DateTimeInterval(
-                                start=start + 2 * _HOUR, end=start + 3 * _HOUR
-                            )
-                        )
-                    ),
-                ),
-            ),
-        ),
-    )
-    contractor = Node(
-        m.Organisation(
-            mRID="0e1f2a3b-4c5d-4e6f-8071-8293a4b5c6d7",
-            name="Lakeshore Line Services AG",
-            phone1=m.TelephoneNumber(countryCode="41", areaCode="22", localNumber="555 02 40"),
-            postalAddress=m.StreetAddress(
-                postalCode="1217", townDetail=m.TownDetail(name="Meyrin", country="CH")
-            ),
-        )
-    )
-    return Payload.of(WORK_REQUESTS, Organisation=[contractor], ELWork=[work])
 
 
 def _chf(amount: str) -> m.Money:
@@ -220,7 +136,7 @@ def _member(role: str, first: str, last: str, mobile: str) -> Node:
 
 
 def line_crew(*, start: _dt.datetime = START) -> Payload:
-    """Line crew 7: a foreman and a lineworker with their bucket truck, assigned near P-4711."""
+    """Line crew 7: foreman, lineworker, bucket truck and a calibrated hot stick, near P-4711."""
     plate = Node(
         m.Name(name="GE 471 100"), (("NameType", (Node(m.NameType(name="licence plate")),)),)
     )
@@ -235,7 +151,13 @@ def line_crew(*, start: _dt.datetime = START) -> Payload:
         ),
         (("Names", (plate,)),),
     )
-    stick = Node(m.Tool(mRID="8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f", name="Hot stick 3"))
+    stick = Node(
+        m.Tool(
+            mRID="8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f",
+            lastCalibrationDate=start.date() - _dt.timedelta(days=40),
+            name="Hot stick 3",
+        )
+    )
     here = Node(
         m.Location(type="gps"),
         (("PositionPoints", (Node(m.PositionPoint(xPosition="6.0690", yPosition="46.2302")),)),),
@@ -270,5 +192,4 @@ __all__ = [
     "WORK_MRID",
     "line_crew",
     "work_order",
-    "work_request",
 ]

@@ -8,11 +8,12 @@ attributes, then compounds and associations, each alphabetically).
 A ``SwitchingPlan`` (``mRID``, ``Names``, ``purpose``, ``plannedPeriod``, ``rank``, its approval
 as ``docStatus`` with ``approvedDateTime`` / ``cancelledDateTime``) embeds one or more
 ``SwitchingStepGroups``, each one or more ``SwitchingStep``. Groups and steps carry a required
-``sequenceNumber``; document order is execution order, and :func:`sequence_issues` checks that
-the numbers agree with it (strictly ascending; steps by ``sequenceNumber`` then
-``subStepSequenceNumber``). A step embeds its one action (CIM100 ``SwitchingStep.SwitchingAction
-[1]``) as the element of its concrete class, ``ClearanceAction``, ``GroundAction`` or
-``SwitchAction``, in one choice group, as EndDeviceControls does for its PAN action. Each action
+``sequenceNumber``; document order is execution order, and :func:`sequence_issues`, a rule of
+the profile (``Profile.checks``, run by ``validate``), checks that the numbers agree with it
+(strictly ascending; steps by ``sequenceNumber`` then ``subStepSequenceNumber``). A step embeds
+its one action (CIM100 ``SwitchingStep.SwitchingAction [1]``) as the element of its concrete
+class, ``ClearanceAction``, ``GroundAction`` or ``SwitchAction``, in one required choice group
+(exactly one of them), as EndDeviceControls does for its optional PAN action. Each action
 has a required ``mRID`` (execution feedback names it) and a required ``kind``; ``SwitchAction``
 requires its ``OperatedSwitch``. Every reference (``OperatedSwitch``, ``Ground``,
 ``GroundedEquipment``, ``Clearance``, ``Crew``, the plan's ``Outage``) is by mRID and need not
@@ -100,6 +101,7 @@ _CLASSES = (
         _step_action("ClearanceAction"),
         _step_action("GroundAction"),
         _step_action("SwitchAction"),
+        required_choices=("SwitchingAction",),
     ),
     cls(
         "SwitchingStepGroup",
@@ -110,17 +112,6 @@ _CLASSES = (
         nested("SwitchingStep", "SwitchingStep", min=1),
     ),
 )
-
-SWITCHING_PLANS = Profile(
-    name="SwitchingPlans",
-    version="1.0",
-    namespace=NAMESPACE,
-    root_element="SwitchingPlans",
-    root_class="SwitchingPlan",
-    root=root("SwitchingPlans", nested("SwitchingPlan", "SwitchingPlan")),
-    classes={c.name: c for c in _CLASSES},
-)
-"""SwitchingPlans 1.0 in ``http://iec.ch/TC57/2011/SwitchingPlans#`` (no reference XSD)."""
 
 
 def sequence_issues(payload: Payload) -> tuple[Issue, ...]:
@@ -153,6 +144,19 @@ def _ascending(nodes: tuple[Node, ...], path: str, issues: list[Issue]) -> None:
 
 def _label(key: tuple[int, int]) -> str:
     return f"{key[0]}.{key[1]}" if key[1] else str(key[0])
+
+
+SWITCHING_PLANS = Profile(
+    name="SwitchingPlans",
+    version="1.0",
+    namespace=NAMESPACE,
+    root_element="SwitchingPlans",
+    root_class="SwitchingPlan",
+    root=root("SwitchingPlans", nested("SwitchingPlan", "SwitchingPlan")),
+    classes={c.name: c for c in _CLASSES},
+    checks=(sequence_issues,),
+)
+"""SwitchingPlans 1.0 in ``http://iec.ch/TC57/2011/SwitchingPlans#`` (no reference XSD)."""
 
 
 __all__ = ["NAMESPACE", "SWITCHING_PLANS", "sequence_issues"]

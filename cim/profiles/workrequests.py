@@ -3,16 +3,15 @@
 Written for cimbus from the CIM model and the structure of the 2011 WorkRequests message; element
 names, order and cardinalities follow its XSD. Its namespace has no ``#``, as the XSD's
 ``targetNamespace`` has none. The XSD also has no ``elementFormDefault``: only the root element
-is in the namespace, the elements below it are in none. The codecs write and read every element
-in the namespace, so a payload fits the 2011 XSD only once its children are unqualified (tested
-that way); a profile cannot yet say so. Where the CIM15-era message and CIM100 differ:
+is in the namespace, the elements below it are in none (``qualified=False``), so the codec's
+bytes fit the 2011 XSD as they are. Where the CIM15-era message and CIM100 differ:
 
 - ``ELWork`` is CIM100 ``Work`` (requestDateTime, kind, status and BaseWork's WorkLocation and
   TimeSchedules); CIM100's member-less ``WorkRequest`` document is not used.
-- ELWork's four required extensions have no CIM100 member (the CIM has ``glAccount`` only on ERP
-  invoice line items). They ride in Work members the message leaves unused, so nothing is lost:
-  ``changedBy`` -> ``electronicAddress.userID``, ``failureKind`` -> ``priority.justification``,
-  ``problemKind`` -> ``docStatus.reason``, ``glAccount`` -> ``aliasName``.
+- ELWork's four required extensions (``changedBy``, ``failureKind``, ``problemKind``,
+  ``glAccount``, all ``xs:string``) have no CIM100 member (the CIM has ``glAccount`` only on ERP
+  invoice line items). They are profile extensions: their values are in the ELWork Node's
+  ``extensions``, not in Work fields that mean something else.
 - ``siteId`` (a Location) has no CIM100 association; it is embedded and kept in the Node tree.
 - ``kind`` is ``xs:string`` in 2011 and ``ServiceRequestKind`` in CIM100 (no ``maintenance``
   or ``service``); the 2011 ``WorkTimeScheduleKind`` lacks CIM100's ``immediate``.
@@ -27,7 +26,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cim.profiles._dsl import DATETIME_INTERVAL, MRID, attr, cls, compound, enum, nested, root
+from cim.profiles._dsl import (
+    DATETIME_INTERVAL,
+    MRID,
+    attr,
+    cls,
+    compound,
+    enum,
+    extension,
+    nested,
+    root,
+)
 from cim.profiles.model import Member, Profile
 
 NAMESPACE = "http://iec.ch/TC57/2011/WorkRequests"
@@ -39,13 +48,6 @@ _IDENTITY = (attr("description"), MRID, attr("name"))  # the 2011 IdentifiedObje
 def required(member: Member) -> Member:
     """The same member with at least one occurrence required."""
     return replace(member, min=1)
-
-
-def _carried(element: str, path: str, carrier: str, field: str) -> Member:
-    """A required 2011 text element with no CIM100 member, carried in compound ``path``."""
-    return Member(
-        element=element, path=path, kind="compound", type=carrier, min=1, text_field=field
-    )
 
 
 def _base_work() -> tuple[Member, ...]:
@@ -67,7 +69,6 @@ _CLASSES = (
     ),
     cls("Crew", *_IDENTITY, compound("status", "Status")),
     DATETIME_INTERVAL,
-    cls("EditorUserID", attr("userID", min=1), cim="ElectronicAddress"),
     cls("ElectronicAddress", attr("email1")),
     cls(
         "ELWork",
@@ -81,11 +82,11 @@ _CLASSES = (
         attr("type"),
         *_IDENTITY,
         *_base_work(),
-        _carried("changedBy", "electronicAddress", "EditorUserID", "userID"),
-        _carried("failureKind", "priority", "FailureKind", "justification"),
-        attr("glAccount", min=1, path="aliasName"),
+        extension("changedBy", min=1),
+        extension("failureKind", min=1),
+        extension("glAccount", min=1),
         required(enum("kind", "ServiceRequestKind")),
-        _carried("problemKind", "docStatus", "ProblemKind", "reason"),
+        extension("problemKind", min=1),
         attr("requestDateTime", "dateTime", min=1),
         nested("siteId", "Location", min=1, max=1),
         required(compound("status", "Status")),
@@ -93,7 +94,6 @@ _CLASSES = (
         nested("Appointment", "Appointment"),
         cim="Work",
     ),
-    cls("FailureKind", attr("justification", min=1), cim="Priority"),
     cls("Location", *_IDENTITY, attr("type")),
     cls(
         "Organisation",
@@ -111,7 +111,6 @@ _CLASSES = (
         compound("townDetail", "TownDetail"),
         cim="StreetAddress",
     ),
-    cls("ProblemKind", attr("reason", min=1), cim="Status"),
     cls("Status", attr("dateTime", "dateTime"), attr("remark"), attr("value")),
     cls(
         "StreetAddress",
@@ -158,6 +157,7 @@ WORK_REQUESTS = Profile(
         nested("ELWork", "ELWork"),
     ),
     classes={c.name: c for c in _CLASSES},
+    qualified=False,
 )
 """WorkRequests 1.0 in ``http://iec.ch/TC57/2011/WorkRequests`` (IEC 61968-6)."""
 
