@@ -1,10 +1,11 @@
 """CustomerConfig and Assets (designed, no reference XSD): samples fit the emitted XSD and read
-back without loss; which references must resolve; required members and cardinalities; hostile
-XML and JSON fail with the element path."""
+back without loss, dates included; which references must resolve; required members and
+cardinalities; hostile XML and JSON fail with the element path."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from lxml import etree
@@ -28,7 +29,7 @@ from cim.profiles.samples_customers import (
     pole_transformer,
     residential_customer,
 )
-from cim.profiles.xsd import profile_xsd
+from cim.profiles.xsd import XS, profile_xsd
 
 CUSTOMER = "/CustomerConfig/Customer[1]"
 ACCOUNT = "/CustomerConfig/CustomerAccount[1]"
@@ -92,14 +93,140 @@ def test_sample_fits_the_emitted_xsd_and_reads_back_without_loss(
         (CUSTOMER_CONFIG, _CC, b'<m:ServiceSupplier ref="utility"/>', b""),
         (ASSETS, _AS, b">inUse<", b">installed<"),
         (ASSETS, _AS, b"<m:yPosition>46.1958</m:yPosition>", b""),
+        (CUSTOMER_CONFIG, _CC, b">2025-12-22<", b">2026-02-30<"),
+        (
+            ASSETS,
+            _AS,
+            b"<m:installationDate>2025-12-18<",
+            b"<m:installationDate>2026-01-01T00:00:00<",
+        ),
     ],
-    ids=["unknown", "literal", "mRID", "ServiceSupplier", "inUseState", "yPosition"],
+    ids=[
+        "unknown",
+        "literal",
+        "mRID",
+        "ServiceSupplier",
+        "inUseState",
+        "yPosition",
+        "signDate",
+        "installationDate",
+    ],
 )
 def test_emitted_xsd_refuses_what_the_profile_refuses(
     profile: Profile, data: bytes, old: bytes, new: bytes
 ) -> None:
     """The emitted XSD refuses an unknown element, a bad literal and a missing required member."""
     assert not _schema(profile).validate(etree.fromstring(_mutate(data, old, new)))
+
+
+_DATES = [
+    (CUSTOMER_CONFIG, "CustomerAgreement", "signDate", "date"),
+    (ASSETS, "Asset", "inUseDate", "InUseDate"),
+    (ASSETS, "Asset", "lifecycleDate", "LifecycleDate"),
+]
+
+
+@pytest.mark.parametrize(("profile", "cls", "element", "type_"), _DATES)
+def test_dates_are_cim100_fields_among_the_attributes_in_name_order(
+    profile: Profile, cls: str, element: str, type_: str
+) -> None:
+    """Each date member is the CIM100 field of its name, among the attributes in name order."""
+    pc = profile.cls(cls)
+    member = pc.member(element)
+    assert member is not None and (member.path, member.type, member.max) == (element, type_, 1)
+    assert element in {f.name for f in dataclasses.fields(getattr(cm, pc.cim_class))}
+    attributes = [m.element for m in pc.members[1:] if m.kind in ("attribute", "compound", "enum")]
+    assert attributes == sorted(attributes, key=str.lower)
+
+
+@pytest.mark.parametrize("compound", ["InUseDate", "LifecycleDate"])
+def test_asset_date_compounds_carry_every_cim100_date(compound: str) -> None:
+    """InUseDate and LifecycleDate carry every CIM100 field, each an optional xs:date."""
+    pc = ASSETS.cls(compound)
+    fields = [f.name for f in dataclasses.fields(getattr(cm, compound))]
+    assert [(m.element, m.type, m.min) for m in pc.members] == [(f, "date", 0) for f in fields]
+
+
+def test_dates_read_back_as_dates_from_xml_and_json() -> None:
+    """The sample dates are written yyyy-mm-dd and read back as the same dates."""
+    for profile, payload, texts in (
+        (CUSTOMER_CONFIG, residential_customer(), [b"<m:signDate>2025-12-22</m:signDate>"]),
+        (
+            ASSETS,
+            pole_transformer(),
+            [
+                b"<m:inUseDate><m:inUseDate>2025-12-18</m:inUseDate>"
+                b"<m:readyForUseDate>2025-10-23</m:readyForUseDate></m:inUseDate>",
+                b"<m:installationDate>2025-12-18</m:installationDate>"
+                b"<m:manufacturedDate>2025-09-28</m:manufacturedDate>",
+            ],
+        ),
+    ):
+        xml = to_xml(profile, payload)
+        assert all(t in xml for t in texts)
+        assert from_xml(profile, xml) == payload
+        assert from_json(profile, to_json(profile, payload)) == payload
+    (agreement,) = from_xml(CUSTOMER_CONFIG, _CC).child("CustomerAgreement")
+    assert isinstance(agreement.obj, cm.CustomerAgreement)
+    assert type(agreement.obj.signDate) is date and agreement.obj.signDate == date(2025, 12, 22)
+    (asset,) = from_json(ASSETS, to_json(ASSETS, pole_transformer())).child("Asset")
+    assert isinstance(asset.obj, cm.Asset) and asset.obj.lifecycleDate is not None
+    assert type(asset.obj.lifecycleDate.installationDate) is date
+    assert b'"signDate":"2025-12-22"' in to_json(CUSTOMER_CONFIG, residential_customer())
+
+
+@pytest.mark.parametrize(
+    ("profile", "type_", "dates"),
+    [
+        (CUSTOMER_CONFIG, "CustomerAgreement", 1),
+        (ASSETS, "InUseDate", 3),
+        (ASSETS, "LifecycleDate", 6),
+    ],
+)
+def test_the_emitted_xsd_types_the_dates_xs_date(profile: Profile, type_: str, dates: int) -> None:
+    """Every date member of the class is an xs:date element in the emitted schema."""
+    doc = etree.fromstring(profile_xsd(profile))
+    (complex_type,) = doc.findall(f".//xs:complexType[@name='{type_}']", {"xs": XS})
+    members = {m.element for m in profile.cls(type_).members if m.type == "date"}
+    types = {e.get("name"): e.get("type") for e in complex_type.iter(f"{{{XS}}}element")}
+    assert len(members) == dates
+    assert {n: types[n] for n in members} == dict.fromkeys(members, "xs:date")
+
+
+def test_every_asset_date_round_trips_at_the_ends_of_the_calendar() -> None:
+    """An asset with all nine dates, years 1 to 9999, fits the XSD and reads back unchanged."""
+    lifecycle = cm.LifecycleDate(
+        **{
+            f.name: date(1, 1, 1) + timedelta(days=400 * i)
+            for i, f in enumerate(dataclasses.fields(cm.LifecycleDate))
+        }
+    )
+    in_use = cm.InUseDate(
+        inUseDate=date(9999, 12, 31),
+        notReadyForUseDate=date(2024, 2, 29),
+        readyForUseDate=date(1970, 1, 1),
+    )
+    asset = cm.Asset(mRID="t", inUseDate=in_use, lifecycleDate=lifecycle)
+    payload = Payload.of(ASSETS, Asset=[Node(asset)])
+    assert validate(ASSETS, payload) == ()
+    xml = to_xml(ASSETS, payload)
+    schema = _schema(ASSETS)
+    assert schema.validate(etree.fromstring(xml)), str(schema.error_log)
+    assert b"<m:inUseDate>9999-12-31</m:inUseDate>" in xml
+    assert b"<m:installationDate>0001-01-01</m:installationDate>" in xml
+    assert from_xml(ASSETS, xml) == payload
+    assert from_json(ASSETS, to_json(ASSETS, payload)) == payload
+
+
+def test_a_datetime_where_a_date_belongs_is_an_issue() -> None:
+    """A datetime in signDate or a lifecycle date is an issue with its path, not a date."""
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    agreement = Node(cm.CustomerAgreement(mRID="g", signDate=moment))
+    issues = validate(CUSTOMER_CONFIG, Payload.of(CUSTOMER_CONFIG, CustomerAgreement=[agreement]))
+    assert f"{AGREEMENT}/signDate" in {i.path for i in issues}
+    asset = cm.Asset(mRID="t", lifecycleDate=cm.LifecycleDate(removalDate=moment))
+    issues = validate(ASSETS, Payload.of(ASSETS, Asset=[Node(asset)]))
+    assert [i.path for i in issues] == [f"{ASSET}/lifecycleDate/removalDate"]
 
 
 _BOUNDS = {"1": (1, 1), "0..1": (0, 1), "0..*": (0, None)}

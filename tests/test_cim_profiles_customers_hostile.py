@@ -45,11 +45,7 @@ def _as(old: bytes, new: bytes) -> tuple[Profile, bytes]:
             PayloadError,
             f"{CUSTOMER}/Person[1]/electronicAddress/password",
         ),
-        (
-            _cc(b"<m:isPrePay>", b"<m:signDate>2026-01-01</m:signDate><m:isPrePay>"),
-            PayloadError,
-            f"{AGREEMENT}/signDate",
-        ),
+        (_cc(b">2025-12-22<", b">2026-02-30<"), SchemaViolation, f"{AGREEMENT}/signDate"),
         (_cc(b">residential<", b">household<"), SchemaViolation, f"{CUSTOMER}/kind"),
         (_cc(b">CHF<", b">CHX<"), SchemaViolation, f"{ACCOUNT}/lastBillAmount/unit"),
         (_cc(b">84.35<", b">84,35<"), SchemaViolation, f"{ACCOUNT}/lastBillAmount/value"),
@@ -77,9 +73,14 @@ def _as(old: bytes, new: bytes) -> tuple[Profile, bytes]:
         (_as(b">inUse<", b">installed<"), SchemaViolation, f"{ASSET}/inUseState"),
         (_as(b">610.0<", b">heavy<"), SchemaViolation, f"{MODEL}/weightTotal"),
         (
-            _as(b"<m:lifecycleState>", b"<m:lifecycleDate/><m:lifecycleState>"),
-            PayloadError,
-            f"{ASSET}/lifecycleDate",
+            _as(b"<m:installationDate>2025-12-18<", b"<m:installationDate>2025-12-18T00:00:00<"),
+            SchemaViolation,
+            f"{ASSET}/lifecycleDate/installationDate",
+        ),
+        (
+            _as(b"<m:readyForUseDate>2025-10-23<", b"<m:readyForUseDate>2025-10-23Z<"),
+            SchemaViolation,
+            f"{ASSET}/inUseDate/readyForUseDate",
         ),
         (_as(b"<m:Location>", b'<m:Location ref="x">'), PayloadError, f"{ASSET}/Location"),
         (
@@ -172,6 +173,12 @@ def test_readable_but_invalid_xml_fails_the_check_with_path_and_code(
         ),
         (
             CUSTOMER_CONFIG,
+            b'{"CustomerConfig":{"CustomerAgreement":[{"signDate":"2026-02-30"}]}}',
+            SchemaViolation,
+            f"{AGREEMENT}/signDate",
+        ),
+        (
+            CUSTOMER_CONFIG,
             b'{"CustomerConfig":{"CustomerAgreement":[{"Customer":"c"}]}}',
             PayloadError,
             f"{AGREEMENT}/Customer",
@@ -187,6 +194,24 @@ def test_readable_but_invalid_xml_fails_the_check_with_path_and_code(
             b'{"Assets":{"Asset":[{"lifecycleState":"installed"}]}}',
             SchemaViolation,
             f"{ASSET}/lifecycleState",
+        ),
+        (
+            ASSETS,
+            b'{"Assets":{"Asset":[{"lifecycleDate":{"installationDate":"2026-01-01T00:00:00"}}]}}',
+            SchemaViolation,
+            f"{ASSET}/lifecycleDate/installationDate",
+        ),
+        (
+            ASSETS,
+            b'{"Assets":{"Asset":[{"inUseDate":{"inUseDate":20251218}}]}}',
+            SchemaViolation,
+            f"{ASSET}/inUseDate/inUseDate",
+        ),
+        (
+            ASSETS,
+            b'{"Assets":{"Asset":[{"inUseDate":"2025-12-18"}]}}',
+            PayloadError,
+            f"{ASSET}/inUseDate",
         ),
         (
             ASSETS,

@@ -16,8 +16,10 @@ object with its required mRID: ``Asset``, ``AssetOwner`` and ``ProductAssetModel
   a model's ``Manufacturer`` and an owner's or manufacturer's ``Organisation`` (at most one).
 - Datatypes with a fixed CIM unit travel as their value (``initialLossOfLife`` in %,
   ``overallLength`` in m, ``weightTotal`` in kg); ``purchasePrice`` is ``Money`` with its currency.
-- Not carried: ``lifecycleDate`` and ``inUseDate`` (compounds of ``xs:date``, which the codecs
-  have no primitive for), back references, work, procedures, analytics, ERP links.
+- Dates are ``xs:date``: ``lifecycleDate`` (installed, manufactured, purchased, received,
+  removed, retired; the MeterConfig ``LifecycleDate``) and ``inUseDate`` (in use, ready or not
+  ready for use), both compounds named as in CIM100.
+- Not carried: back references, work, procedures, analytics, ERP links.
 
 Members come in XML order: mRID, the attributes alphabetically, then the associations. Addresses,
 phones, Organisation, Status, Money and naming are those of CustomerConfig. See
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 from cim.profiles._dsl import NAMES, attr, cls, compound, enum, nested, ref, root, value_text
 from cim.profiles.customerconfig import CUSTOMER_CONFIG, MRID_REQUIRED
+from cim.profiles.meterconfig import METER_CONFIG
 from cim.profiles.model import Member, Profile
 from cim.profiles.servicelocationconfig import SERVICE_LOCATION_CONFIG
 
@@ -69,8 +72,10 @@ _CLASSES = (
         attr("critical", "boolean"),
         attr("initialCondition"),
         _dt("initialLossOfLife", "PerCent"),
+        compound("inUseDate", "InUseDate"),
         enum("inUseState", "InUseStateKind"),
         enum("kind", "AssetKind"),
+        compound("lifecycleDate", "LifecycleDate"),
         enum("lifecycleState", "AssetLifecycleStateKind"),
         attr("lotNumber"),
         attr("position"),
@@ -88,7 +93,14 @@ _CLASSES = (
         ref("ProductAssetModel", "ProductAssetModel", min=0),
     ),
     cls("AssetOwner", *_organisation_role(MRID_REQUIRED)),
+    cls(
+        "InUseDate",
+        attr("inUseDate", "date"),
+        attr("notReadyForUseDate", "date"),
+        attr("readyForUseDate", "date"),
+    ),
     value_text("Length", "float"),
+    METER_CONFIG.cls("LifecycleDate"),
     cls(
         "Location",
         attr("mRID"),

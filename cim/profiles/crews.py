@@ -12,9 +12,9 @@ into ``Tools`` and ``Vehicles`` by subclass, so each carries its own members (th
 The crew's ``status`` is the free-text CIM ``Status``; CIM100's ``CrewStatusKind`` (arrived,
 assigned, awaitingCrewAssignment, enroute, fieldComplete) is the suggested vocabulary for its
 ``value`` but is not enforced, as CIM100 types only ``Outage.statusKind`` with it. A member's
-role in the crew (foreman, lineworker) is its ``description``. Not carried: ``Tool``'s
-``lastCalibrationDate`` (an ``xs:date``, which profiles have no primitive for) and the links to
-outages, switching actions and dispatch history. Like WorkOrders it has no ``ref`` member.
+role in the crew (foreman, lineworker) is its ``description``; a tool's ``lastCalibrationDate``
+is an ``xs:date``. Not carried: the links to outages, switching actions and dispatch history.
+Like WorkOrders it has no ``ref`` member.
 See ``docs/cim-model.md``, "Profiles".
 """
 
@@ -100,6 +100,7 @@ _CLASSES = (
     cls(
         "Tool",
         _KEY,
+        attr("lastCalibrationDate", "date"),
         attr("name"),
         attr("serialNumber"),
         attr("type"),

@@ -16,8 +16,9 @@ object with its required mRID: ``Customer``, ``CustomerAccount`` and ``CustomerA
   phones and addresses as the CIM100 compounds have them (every member, but for
   ``ElectronicAddress.password``: credentials do not travel in master data). ``Money`` carries
   its ``unit`` (a Currency) beside the value. ``priority`` replaces the deprecated ``vip``.
-- Not carried: back references (``Customer.CustomerAccounts``…), ``Agreement.signDate``
-  (``xs:date``, which the codecs have no primitive for), notifications, trouble tickets, works.
+- An agreement's ``signDate`` (CIM100 ``Agreement.signDate``) is an ``xs:date``.
+- Not carried: back references (``Customer.CustomerAccounts``…), notifications, trouble
+  tickets, works.
 
 Members come in XML order: mRID, the attributes alphabetically, then the associations. The
 address, phone and naming classes are shared with the Assets profile. See ``docs/cim-model.md``,
@@ -155,6 +156,7 @@ _CLASSES = (
         attr("isPrePay", "boolean"),
         attr("loadMgmt"),
         attr("shutOffDateTime", "dateTime"),
+        attr("signDate", "date"),
         compound("status", "Status"),
         compound("validityInterval", "DateTimeInterval"),
         ref("Customer", "Customer"),

@@ -79,6 +79,7 @@ def residential_customer(*, start: _dt.datetime = START) -> Payload:
         m.CustomerAgreement(
             mRID=AGREEMENT_MRID,
             isPrePay=False,
+            signDate=start.date() - _dt.timedelta(days=10),
             validityInterval=m.DateTimeInterval(start=start),
             Customer=m.Ref("Customer", CUSTOMER_MRID),
             CustomerAccount=m.Ref("CustomerAccount", ACCOUNT_MRID),
@@ -101,6 +102,10 @@ def residential_customer(*, start: _dt.datetime = START) -> Payload:
 def pole_transformer(*, start: _dt.datetime = START) -> Payload:
     """A pole-mounted 100 kVA distribution transformer in service, with its model and
     manufacturer, its owner and its GPS location, realising one PowerTransformer."""
+
+    def ago(days: int) -> _dt.date:  # ordered, made, received, installed: 120, 95, 70, 14 days
+        return start.date() - _dt.timedelta(days=days)
+
     location = Node(
         m.Location(
             direction="pole P-1187, road side",
@@ -128,10 +133,21 @@ def pole_transformer(*, start: _dt.datetime = START) -> Payload:
     transformer = Node(
         m.Asset(
             mRID=TRANSFORMER_MRID,
-            acceptanceTest=m.AcceptanceTest(dateTime=start, success=True, type="factory"),
+            acceptanceTest=m.AcceptanceTest(
+                dateTime=start - _dt.timedelta(days=94) + _dt.timedelta(hours=10),
+                success=True,
+                type="factory",
+            ),
             critical=False,
+            inUseDate=m.InUseDate(inUseDate=ago(14), readyForUseDate=ago(70)),
             inUseState=m.InUseStateKind.inUse,
             kind=m.AssetKind.transformer,
+            lifecycleDate=m.LifecycleDate(
+                installationDate=ago(14),
+                manufacturedDate=ago(95),
+                purchaseDate=ago(120),
+                receivedDate=ago(70),
+            ),
             lifecycleState=m.AssetLifecycleStateKind.received,
             lotNumber="L2025-17",
             position="pole top",
