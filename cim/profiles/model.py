@@ -56,6 +56,9 @@ class Member:
     element name in XML. ``element`` is then the JSON key only."""
     many: bool = field(init=False, compare=False, repr=False)
     """Whether the member may occur more than once (derived from ``max``)."""
+    single_value: bool = field(init=False, compare=False, repr=False)
+    """A primitive or enum that occurs at most once, outside any choice (derived; the XML
+    reader's fast path)."""
 
     def __post_init__(self) -> None:
         if self.targets and self.kind != "reference":
@@ -65,6 +68,8 @@ class Member:
         if self.kind == "extension" and self.type not in _XSD_TYPES:
             raise ValueError(f"{self.element}: an extension is an XSD primitive, not {self.type}")
         object.__setattr__(self, "many", self.max is None or self.max > 1)
+        single = self.max == 1 and self.kind in ("attribute", "enum") and self.choice is None
+        object.__setattr__(self, "single_value", single)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

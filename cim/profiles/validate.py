@@ -98,8 +98,12 @@ def _walk_nodes(
                 issues.append(Issue(mpath, f"{mpath}: {m.element} is many: a tuple, not {value!r}"))
                 continue
         else:
-            mpath = f"{path}/{m.element}"
             nodes = holder.child(m.element) if holder is not None else ()
+            if not nodes:  # the common case again: no embedded object here
+                if m.min:
+                    _count(m, 0, f"{path}/{m.element}", issues)
+                continue
+            mpath = f"{path}/{m.element}"
             if (
                 nodes
                 and m.choice is not None

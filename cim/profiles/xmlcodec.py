@@ -23,7 +23,6 @@ from cim.profiles.model import Member, Node, Payload, Profile, ProfileClass
 from cim.profiles.validate import check
 from cim.profiles.xmlsafe import MAX_BYTES, parse_payload_xml
 
-_LEAF = frozenset({"attribute", "enum"})
 _TEXT = frozenset({"attribute", "enum", "extension"})
 _ON_NODE = frozenset({"association", "extension"})
 """Member kinds held on the Node rather than on the model object."""
@@ -149,13 +148,7 @@ def _read_members(
         i = j
         m = members[j]
         name = m.element
-        if (
-            m.max == 1
-            and m.choice is None
-            and m.kind in _LEAF
-            and not child.keys()
-            and not len(child)
-        ):
+        if m.single_value and not child.keys() and not len(child):
             if m.path in fields:  # the fast path for a single primitive; errors take the long one
                 cpath = f"{path}/{name}"
                 raise PayloadError(f"{cpath}: {name} occurs more than 1 time(s)", path=cpath)
