@@ -30,6 +30,7 @@ from cim.profiles import (
 )
 from cim.profiles.samples import READING_TYPE_MRID, interval_readings
 
+from profile_checks import assert_valid
 from profile_strategies import payloads
 
 P = METER_READINGS
@@ -42,11 +43,6 @@ def xsd(shared_data: Path) -> etree.XMLSchema:
     """The real IEC 61968-9 MeterReadings.xsd (2011) as an lxml schema."""
     path = shared_data / "iec61968-100" / "profiles" / "MeterReadings.xsd"
     return etree.XMLSchema(etree.parse(str(path)))
-
-
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
 
 
 def test_profile_classes_fit_the_generated_model() -> None:
@@ -78,7 +74,7 @@ def test_profile_identity() -> None:
 def test_written_payloads_validate_against_the_real_xsd(xsd: etree.XMLSchema, count: int) -> None:
     """Payloads with 1, 10 and 1,000 interval readings validate against MeterReadings.xsd."""
     data = to_xml(P, interval_readings(count))
-    _assert_valid(xsd, data)
+    assert_valid(xsd, data)
     assert data.count(b"<m:IntervalReadings>") == count
 
 
@@ -90,7 +86,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
 ) -> None:
     """Any valid payload writes XSD-valid XML that reads back equal and writes the same bytes."""
     data = to_xml(P, payload)
-    _assert_valid(xsd, data)
+    assert_valid(xsd, data)
     back = from_xml(P, data)
     assert back == payload
     assert to_xml(P, back) == data
@@ -146,14 +142,14 @@ def _c14n(data: bytes) -> str:
 @pytest.mark.corpus
 def test_hand_written_instance_parses_without_loss(xsd: etree.XMLSchema) -> None:
     """A valid instance in another prefix and layout reads and writes the same canonical XML."""
-    _assert_valid(xsd, HAND_WRITTEN)
+    assert_valid(xsd, HAND_WRITTEN)
     payload = from_xml(P, HAND_WRITTEN)
     reading = payload.child("MeterReading")[0].child("Readings")[0].obj
     assert isinstance(reading, cm.Reading)
     assert reading.reason is cm.ReadingReasonKind.billing
     assert reading.ReadingType == cm.Ref("ReadingType", "0.0.0.9.1.1.12.0.0.0.0.0.0.0.0.3.72.0")
     out = to_xml(P, payload)
-    _assert_valid(xsd, out)
+    assert_valid(xsd, out)
     assert _c14n(out) == _c14n(HAND_WRITTEN)
 
 

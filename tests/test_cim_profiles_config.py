@@ -26,6 +26,7 @@ from cim.profiles import (
 from cim.profiles.samples import READING_TYPE_MRID, usage_point
 from cim.profiles.xsd import profile_xsd
 
+from profile_checks import assert_valid
 from profile_strategies import Literals, payloads
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -67,11 +68,6 @@ def emitted() -> dict[str, etree.XMLSchema]:
     return {p.name: etree.XMLSchema(etree.fromstring(profile_xsd(p))) for p in NOUNS}
 
 
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
-
-
 def test_config_profiles_are_registered_by_noun() -> None:
     """PROFILES holds each config noun under its name, in its 2011 namespace."""
     for p in NOUNS:
@@ -91,7 +87,7 @@ def test_samples_validate_against_the_real_xsd(
     payload = SAMPLES[profile.name]()
     assert validate(profile, payload) == ()
     data = to_xml(profile, payload)
-    _assert_valid(schemas[profile.name], data)
+    assert_valid(schemas[profile.name], data)
     assert from_xml(profile, data) == payload
 
 
@@ -105,7 +101,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
     profile = data.draw(st.sampled_from(NOUNS))
     payload = data.draw(payloads(profile, LITERALS_2011.get(profile.name)))
     xml = to_xml(profile, payload)
-    _assert_valid(schemas[profile.name], xml)
+    assert_valid(schemas[profile.name], xml)
     back = from_xml(profile, xml)
     assert back == payload
     assert to_xml(profile, back) == xml
@@ -117,7 +113,7 @@ def test_emitted_xsd_accepts_the_sample(
 ) -> None:
     """The generated XSD accepts the sample payload and refuses it with an unknown element."""
     data = to_xml(profile, SAMPLES[profile.name]())
-    _assert_valid(emitted[profile.name], data)
+    assert_valid(emitted[profile.name], data)
     assert not emitted[profile.name].validate(
         etree.fromstring(data.replace(b"<m:mRID>", b"<m:colour/><m:mRID>", 1))
     )

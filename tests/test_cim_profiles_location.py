@@ -25,6 +25,7 @@ from cim.profiles import (
 from cim.profiles.samples import service_location
 from cim.profiles.xsd import profile_xsd
 
+from profile_checks import assert_valid
 from profile_strategies import payloads
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -45,11 +46,6 @@ def emitted() -> etree.XMLSchema:
     return etree.XMLSchema(etree.fromstring(profile_xsd(PROFILE)))
 
 
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
-
-
 def test_profile_is_registered_by_noun() -> None:
     """PROFILES holds ServiceLocationConfig under its name, in its 2011 namespace."""
     assert PROFILES["ServiceLocationConfig"] is PROFILE
@@ -66,7 +62,7 @@ def test_sample_validates_against_the_real_xsd(schema: etree.XMLSchema) -> None:
     payload = service_location()
     assert validate(PROFILE, payload) == ()
     data = to_xml(PROFILE, payload)
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     assert from_xml(PROFILE, data) == payload
 
 
@@ -79,7 +75,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
     """Any valid payload is XSD-valid, reads back equal and writes the same bytes."""
     payload = data.draw(payloads(PROFILE))
     xml = to_xml(PROFILE, payload)
-    _assert_valid(schema, xml)
+    assert_valid(schema, xml)
     back = from_xml(PROFILE, xml)
     assert back == payload
     assert to_xml(PROFILE, back) == xml
@@ -88,7 +84,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
 def test_emitted_xsd_accepts_the_sample(emitted: etree.XMLSchema) -> None:
     """The generated XSD accepts the sample payload and refuses it with an unknown element."""
     data = to_xml(PROFILE, service_location())
-    _assert_valid(emitted, data)
+    assert_valid(emitted, data)
     assert not emitted.validate(
         etree.fromstring(data.replace(b"<m:mRID>", b"<m:colour/><m:mRID>", 1))
     )

@@ -27,6 +27,7 @@ from cim.profiles import (
 from cim.profiles.samples_meterconfig import BULK_READING_TYPE_MRID, meter_config
 from cim.profiles.xsd import profile_xsd
 
+from profile_checks import assert_valid
 from profile_strategies import payloads
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,11 +49,6 @@ def emitted() -> etree.XMLSchema:
     return etree.XMLSchema(etree.fromstring(profile_xsd(PROFILE)))
 
 
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
-
-
 def test_profile_is_registered_by_noun() -> None:
     """PROFILES holds MeterConfig under its name, in its 2011 namespace, rooted at Meter."""
     assert PROFILES["MeterConfig"] is PROFILE
@@ -66,7 +62,7 @@ def test_sample_validates_against_the_real_xsd(schema: etree.XMLSchema) -> None:
     payload = meter_config()
     assert validate(PROFILE, payload) == ()
     data = to_xml(PROFILE, payload)
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     assert from_xml(PROFILE, data) == payload
     assert from_json(PROFILE, to_json(PROFILE, payload)) == payload
 
@@ -80,7 +76,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
     """Any valid payload is XSD-valid and reads back equal from XML and from JSON, same bytes."""
     payload = data.draw(payloads(PROFILE))
     xml = to_xml(PROFILE, payload)
-    _assert_valid(schema, xml)
+    assert_valid(schema, xml)
     back = from_xml(PROFILE, xml)
     assert back == payload
     assert to_xml(PROFILE, back) == xml
@@ -102,13 +98,13 @@ def test_generated_payloads_include_references_dates_and_times(schema: etree.XML
         all_three,
         settings=settings(database=None, max_examples=500, deadline=None, phases=[Phase.generate]),
     )
-    _assert_valid(schema, to_xml(PROFILE, found))
+    assert_valid(schema, to_xml(PROFILE, found))
 
 
 def test_emitted_xsd_accepts_the_sample(emitted: etree.XMLSchema) -> None:
     """The generated XSD accepts the sample payload and refuses it with an unknown element."""
     data = to_xml(PROFILE, meter_config())
-    _assert_valid(emitted, data)
+    assert_valid(emitted, data)
     assert not emitted.validate(
         etree.fromstring(data.replace(b"<m:mRID>", b"<m:colour/><m:mRID>", 1))
     )
@@ -245,7 +241,7 @@ def test_function_references_in_any_order_read_without_loss(
     """XSD-valid references to functions, none, one or several in any order and repeated, read
     back as EndDeviceFunctions Refs whose target is the element, and write the same bytes."""
     data = _mutate(_REFS, refs)
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     payload = from_xml(PROFILE, data)
     assert tuple(r.target for r in _meter(payload).EndDeviceFunctions) == targets
     assert to_xml(PROFILE, payload) == data
@@ -290,7 +286,7 @@ def test_dates_and_times_read_without_loss(
     """XSD-valid lifecycle dates and TOU tier times (with Z, offsets and fractions) read as
     datetime.date and datetime.time, write back the same bytes and survive JSON."""
     data = _mutate(_LIFECYCLE, lifecycle).replace(_TOU, tou, 1)
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     payload = from_xml(PROFILE, data)
     for name, day in dates.items():
         assert getattr(_meter(payload).lifecycleDate, name) == day
@@ -305,14 +301,14 @@ def test_other_lexical_forms_read_as_the_same_values(schema: etree.XMLSchema) ->
     """A short fraction and a +00:00 offset are valid xs:time forms: they read as the same values
     and are written in the canonical form (six digits, Z), which the real XSD accepts."""
     data = _mutate(b">00:00:00<", b">00:00:00.5<").replace(b">23:59:59<", b">23:59:59+00:00<")
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     payload = from_xml(PROFILE, data)
     assert _register(payload).touTier == cm.TimeInterval(
         start=time(0, 0, 0, 500000), end=time(23, 59, 59, tzinfo=UTC)
     )
     written = to_xml(PROFILE, payload)
     assert b"<m:end>23:59:59Z</m:end><m:start>00:00:00.500000</m:start>" in written
-    _assert_valid(schema, written)
+    assert_valid(schema, written)
 
 
 @pytest.mark.parametrize(
@@ -325,7 +321,7 @@ def test_zoned_dates_are_refused_not_truncated(schema: etree.XMLSchema, literal:
     """An xs:date with a zone is valid 2011 XML, but datetime.date cannot hold the zone: reading
     refuses it with its path rather than dropping it."""
     data = _mutate(b">2026-01-01<", b">" + literal + b"<")
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     with pytest.raises(SchemaViolation) as info:
         from_xml(PROFILE, data)
     assert info.value.path == f"{METER}/lifecycle/installationDate"
@@ -341,7 +337,7 @@ def test_times_python_cannot_hold_are_refused(schema: etree.XMLSchema, literal: 
     """24:00:00 and fractions finer than a microsecond are valid xs:time that datetime.time
     cannot hold exactly: reading refuses them with their path."""
     data = _mutate(b">00:00:00<", b">" + literal + b"<")
-    _assert_valid(schema, data)
+    assert_valid(schema, data)
     with pytest.raises(SchemaViolation) as info:
         from_xml(PROFILE, data)
     assert info.value.path == f"{REGISTER}/touTier/start"

@@ -31,6 +31,7 @@ from cim.profiles import (
 )
 from cim.profiles.samples import LOAD_CONTROL, demand_response, outage_events
 
+from profile_checks import assert_valid
 from profile_strategies import payloads
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -46,11 +47,6 @@ def schemas(shared_data: Path) -> dict[str, etree.XMLSchema]:
     """The real 2011 IEC 61968-9 XSDs of the nouns, by noun."""
     folder = shared_data / "iec61968-100" / "profiles"
     return {p.name: etree.XMLSchema(etree.parse(str(folder / f"{p.name}.xsd"))) for p in NOUNS}
-
-
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
 
 
 def test_profiles_are_registered_by_noun() -> None:
@@ -78,7 +74,7 @@ def test_samples_validate_against_the_real_xsd(
     payload = SAMPLES[profile.name]()
     assert validate(profile, payload) == ()
     data = to_xml(profile, payload)
-    _assert_valid(schemas[profile.name], data)
+    assert_valid(schemas[profile.name], data)
     assert from_xml(profile, data) == payload
 
 
@@ -92,7 +88,7 @@ def test_generated_payloads_validate_and_parse_without_loss(
     profile = data.draw(st.sampled_from(NOUNS))
     payload = data.draw(payloads(profile))
     xml = to_xml(profile, payload)
-    _assert_valid(schemas[profile.name], xml)
+    assert_valid(schemas[profile.name], xml)
     back = from_xml(profile, xml)
     assert back == payload
     assert to_xml(profile, back) == xml

@@ -24,6 +24,8 @@ from cim.profiles import (
 from cim.profiles.samples import scada_values
 from cim.profiles.xsd import profile_xsd
 
+from profile_checks import assert_valid
+
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PROFILE = MEASUREMENT_VALUES
 ANALOG = "/MeasurementValues/AnalogValue[1]"
@@ -34,11 +36,6 @@ DISCRETE = "/MeasurementValues/DiscreteValue[1]"
 def emitted() -> etree.XMLSchema:
     """The XSD that cim.profiles.xsd emits for MeasurementValues, compiled."""
     return etree.XMLSchema(etree.fromstring(profile_xsd(PROFILE)))
-
-
-def _assert_valid(schema: etree.XMLSchema, data: bytes) -> None:
-    if not schema.validate(etree.fromstring(data)):
-        pytest.fail(str(schema.error_log))
 
 
 def test_profile_is_registered_by_noun() -> None:
@@ -73,7 +70,7 @@ def test_sample_is_valid_and_reads_back() -> None:
 def test_emitted_xsd_accepts_the_sample_and_refuses_unknown(emitted: etree.XMLSchema) -> None:
     """The emitted XSD accepts the sample, and refuses an unknown element or a missing value."""
     data = to_xml(PROFILE, scada_values())
-    _assert_valid(emitted, data)
+    assert_valid(emitted, data)
     assert not emitted.validate(
         etree.fromstring(data.replace(b"<m:mRID>", b"<m:colour/><m:mRID>", 1))
     )
