@@ -18,7 +18,7 @@ from bus.pipeline import Pipeline, decode_step, dispatch_step, profile_step
 from bus.routing import request_bindings, request_queue
 from bus.transport.memory import MemoryTransport
 from cim.errors import ConfigurationError, PayloadError, SchemaViolation
-from cim.profiles import METER_READINGS, SWITCHING_PLANS, WORK_REQUESTS, to_xml
+from cim.profiles import CUSTOMER_CONFIG, METER_READINGS, SWITCHING_PLANS, WORK_REQUESTS, to_xml
 from cim.profiles.samples import READING_TYPE_MRID, interval_readings
 from cim.profiles.samples_operations import restoration_plan
 from cim.profiles.samples_workrequests import work_request
@@ -216,3 +216,39 @@ def test_a_plan_out_of_order_is_refused_by_the_profile_rule(tmp_path: Path) -> N
     (result,) = json.loads(out.stdout)["results"]
     assert out.exit_code == 1 and result["code"] == "1.8"
     assert result["element"] == f"/EventMessage/Payload{where}/sequenceNumber"
+
+
+def test_an_unresolved_customer_account_is_answered_2_19_on_the_bus() -> None:
+    """The object-specific code travels: a CustomerConfig request whose agreement names an
+    account the payload lacks is answered FAILED 2.19 with the path, and is not dispatched."""
+    ns = CUSTOMER_CONFIG.namespace
+    payload = (
+        f'<c:CustomerConfig xmlns:c="{ns}"><c:Customer><c:mRID>cu-1</c:mRID></c:Customer>'
+        '<c:CustomerAgreement><c:mRID>ag-1</c:mRID><c:Customer ref="cu-1"/>'
+        '<c:CustomerAccount ref="ac-missing"/><c:ServiceSupplier ref="dso"/>'
+        "</c:CustomerAgreement></c:CustomerConfig>"
+    ).encode()
+    served: list[env.Message] = []
+    pipeline = Pipeline(
+        [
+            ("decode", decode_step()),
+            ("profile", profile_step()),
+            ("dispatch", dispatch_step({"CustomerConfig": lambda m: served.append(m) or None})),
+        ]
+    )
+    t = MemoryTransport(retry_delay=0.01)
+    try:
+        t.subscribe(
+            request_queue("CustomerConfig"), request_bindings("CustomerConfig"), pipeline.handler
+        )
+        request = env.RequestMessage(
+            env.make_header("create", "CustomerConfig", source="CIS"), payload=_payload(payload)
+        )
+        reply = t.request(request, timeout=5)
+        assert isinstance(reply, env.ResponseMessage) and reply.reply.result is env.Result.FAILED
+        (error,) = reply.reply.errors
+        assert error.code == "2.19"
+        assert "/CustomerConfig/CustomerAgreement[1]/CustomerAccount" in (error.details or "")
+        assert served == []
+    finally:
+        t.close()
