@@ -1,0 +1,1 @@
+"""The network model: CIM RDF/XML import and export, difference models, topology (issue 4)."""
