@@ -11,6 +11,7 @@ from bus.cli.cim import cim_group
 from bus.cli.demo import demo
 from bus.cli.dlq import dlq_group
 from bus.cli.message import message
+from bus.cli.model import model_group
 from bus.cli.soap import soap_group
 from bus.log import configure_logging
 
@@ -42,5 +43,6 @@ main.add_command(broker_group)
 main.add_command(dlq_group)
 main.add_command(soap_group)
 main.add_command(cim_group)
+main.add_command(model_group)
 
 __all__ = ["main"]
