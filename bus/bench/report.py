@@ -73,6 +73,8 @@ class Figure:
     """Mean input size of one baseline item in bytes (for MB/s), if meaningful."""
     ratio_range: tuple[float, float] | None = None
     """Lowest and highest ratio of the interleaved repeat pairs (how noisy the ratio is)."""
+    measure: str = "time"
+    """``time`` (rates are derived) or ``memory`` (values in ``unit``; no rates)."""
 
     @property
     def ratio(self) -> float:
@@ -138,11 +140,17 @@ class Figure:
             else [_round(r) for r in self.ratio_range],
             "target": self.target,
             "verdict": self.verdict,
-            "candidate_per_s": _round(self.candidate_rate),
-            "baseline_per_s": _round(self.baseline_rate),
-            "candidate_mb_s": _opt_round(self.candidate_mb_s),
-            "baseline_mb_s": _opt_round(self.baseline_mb_s),
+            "measure": self.measure,
+            "candidate_per_s": _round(self.candidate_rate) if self.is_time else None,
+            "baseline_per_s": _round(self.baseline_rate) if self.is_time else None,
+            "candidate_mb_s": _opt_round(self.candidate_mb_s) if self.is_time else None,
+            "baseline_mb_s": _opt_round(self.baseline_mb_s) if self.is_time else None,
         }
+
+    @property
+    def is_time(self) -> bool:
+        """Whether the figure is a time (so rates mean something)."""
+        return self.measure == "time"
 
 
 def _round(x: float) -> float:
@@ -226,10 +234,10 @@ class BenchResult:
                 f"{f.value:,.1f}",
                 f"{f.baseline:,.1f}",
                 f"{f.ratio:.2f}x{spread}",
-                "" if f.target is None else f"≤ {f.target:.1f}x",
+                "" if f.target is None else f"≤ {f.target:.2g}x",
                 f"[{style}]{f.verdict}[/]",
-                _rates(f.candidate_rate, f.candidate_mb_s),
-                _rates(f.baseline_rate, f.baseline_mb_s),
+                _rates(f.candidate_rate, f.candidate_mb_s) if f.is_time else "",
+                _rates(f.baseline_rate, f.baseline_mb_s) if f.is_time else "",
             )
         return table
 
