@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from bus.cli.model_common import fail, load_usable
 from cim.errors import CimbusError
 from cim.network.diff import (
     Difference,
@@ -29,31 +30,16 @@ from cim.network.export import write_rdfxml
 from cim.network.store import Model, normalise_id
 
 
-def _fail(reason: str) -> NoReturn:
-    click.echo(f"error: {reason}", err=True)
-    raise SystemExit(1)
-
-
 def _load(path: Path) -> Model:
     """The model of one file, folder or zip; refused if it has errors."""
-    from cim.network.rdfxml import load
-
-    try:
-        model = load([path])
-    except (CimbusError, OSError, ValueError) as exc:
-        _fail(f"cannot read {path}: {exc}")
-    errors = [p for p in model.problems if p.severity == "error"]
-    if errors:
-        first = errors[0]
-        _fail(f"{path}: {len(errors)} error(s); first: {first.file}:{first.line} {first.message}")
-    return model
+    return load_usable([path], str(path))
 
 
 def _targets(out: Path, found: list[Difference]) -> list[Path]:
     """Where each difference is written: ``out`` itself, or one file per document in it."""
     if out.suffix.lower() == ".xml":
         if len(found) > 1:
-            _fail(f"{out}: {len(found)} documents changed; give a folder to write them into")
+            fail(f"{out}: {len(found)} documents changed; give a folder to write them into")
         return [out]
     stems = [Path((d.document or "model").rsplit("!", 1)[-1]).stem for d in found]
     return [
@@ -78,7 +64,7 @@ def diff_cmd(old: Path, new: Path, out: Path | None, as_json: bool) -> None:
     try:
         found = diff_documents(before, after)
     except CimbusError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     paths: list[Path | None] = [None] * len(found)
     if out is not None:
         paths = list(_targets(out, found))
@@ -87,7 +73,7 @@ def diff_cmd(old: Path, new: Path, out: Path | None, as_json: bool) -> None:
                 assert path is not None
                 write_difference(difference, path)
         except (CimbusError, OSError) as exc:
-            _fail(f"cannot write {out}: {exc}")
+            fail(f"cannot write {out}: {exc}")
     rows = [
         {"document": d.document, "about": d.about, "out": str(p) if p else None, **summary(d)}
         for d, p in zip(found, paths, strict=True)
@@ -138,7 +124,7 @@ def apply_cmd(
             before = len(model.problems)
             apply(model, difference, lenient=lenient, in_place=True, document=document)
         except CimbusError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         for dep in difference.header.get("Model.DependentOn", []):
             if normalise_id(dep) not in known:
                 warnings.append(
@@ -151,7 +137,7 @@ def apply_cmd(
     try:
         written = write_rdfxml(model, out)
     except (CimbusError, OSError) as exc:
-        _fail(f"cannot write {out}: {exc}")
+        fail(f"cannot write {out}: {exc}")
     result = {
         "base": str(base),
         "applied": applied,

@@ -4,32 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from bus.cli.model_common import fail, load_usable, reason_of
 from cim.errors import CimbusError
 from cim.network.export import write_rdfxml
 from cim.network.rdfview import DEFAULT_BASE, serialize
 from cim.network.store import Model
 
 _SUFFIX = {"turtle": ".ttl", "jsonld": ".jsonld"}
-
-
-def _load(paths: tuple[Path, ...]) -> Model:
-    """The model of ``paths``; the reader is imported only when a command needs it."""
-    from cim.network.rdfxml import load
-
-    return load(list(paths))
-
-
-def _fail(reason: str) -> NoReturn:
-    click.echo(f"error: {reason}", err=True)
-    raise SystemExit(1)
-
-
-def _reason(exc: Exception) -> str:
-    return exc.reason if isinstance(exc, CimbusError) else str(exc)
 
 
 def _write(model: Model, out: Path, fmt: str, base: str) -> list[Path]:
@@ -69,20 +53,11 @@ def _write(model: Model, out: Path, fmt: str, base: str) -> list[Path]:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def export_cmd(paths: tuple[Path, ...], out: Path, fmt: str, base: str, as_json: bool) -> None:
     """Read CIM RDF/XML files, folders or zips and export the model (values exactly as read)."""
-    try:
-        model = _load(paths)
-    except (CimbusError, OSError, ValueError) as exc:
-        _fail(f"cannot read the model: {_reason(exc)}")
-    errors = [p for p in model.problems if p.severity == "error"]
-    if errors:
-        first = errors[0]
-        _fail(
-            f"{len(errors)} error(s) in the model; first: {first.file}:{first.line} {first.message}"
-        )
+    model = load_usable(paths)
     try:
         written = _write(model, out, fmt, base)
     except (CimbusError, OSError) as exc:
-        _fail(f"cannot write {out}: {_reason(exc)}")
+        fail(f"cannot write {out}: {reason_of(exc)}")
     summary = {
         "format": fmt,
         "documents": len(model.documents),

@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
+from bus.cli.model_common import fail, load_usable
 from cim.errors import CimbusError
 from cim.network.store import Model
 from cim.network.topology import Topology, Trace
-
-
-def _fail(reason: str) -> NoReturn:
-    click.echo(f"error: {reason}", err=True)
-    raise SystemExit(1)
-
-
-def _load(paths: tuple[Path, ...]) -> Model:
-    """The model of ``paths``, refused when the reader found errors."""
-    from cim.network.rdfxml import load
-
-    try:
-        model = load(list(paths))
-    except (CimbusError, OSError, ValueError) as exc:
-        _fail(f"cannot read the model: {exc}")
-    errors = [p for p in model.problems if p.severity == "error"]
-    if errors:
-        first = errors[0]
-        _fail(
-            f"{len(errors)} error(s) in the model; first: {first.file}:{first.line} {first.message}"
-        )
-    return model
 
 
 def _entry(model: Model, oid: str) -> dict[str, Any]:
@@ -81,14 +60,14 @@ def trace_cmd(
     as_json: bool,
 ) -> None:
     """What loses supply (equipment, usage points, customers) when --from opens or is taken out."""
-    model = _load(paths)
+    model = load_usable(paths)
     topology = Topology(model)
     try:
         result = topology.trace(start, open=opened, closed=closed)
         open_ids = [topology.resolve(s) for s in opened]
         closed_ids = [topology.resolve(s) for s in closed]
     except CimbusError as exc:
-        _fail(exc.reason)
+        fail(exc.reason)
     data = trace_json(model, result, open_ids, closed_ids)
     if as_json:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -140,7 +119,7 @@ def generate_cmd(
     try:
         written = write_rdfxml(grid.model, out)
     except (CimbusError, OSError) as exc:
-        _fail(f"cannot write {out}: {exc}")
+        fail(f"cannot write {out}: {exc}")
     summary = {
         "objects": len(grid.model.objects),
         "feeders": feeders,
