@@ -83,6 +83,7 @@ def misplaced(cls: str, prop: str) -> str | None:
     return f"is not a member of {owner} or its superclasses in CIM100"
 
 
+@cache
 def is_subclass(cls: str, base: str) -> bool:
     """Whether class ``cls`` is ``base`` or below it in CIM100 (names as the store writes them)."""
     if cls == base:

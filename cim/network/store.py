@@ -47,10 +47,10 @@ def normalise_id(text: str) -> str:
     """
     text = text.strip()
     if "#" in text:
-        text = text.rsplit("#", 1)[1]
-    elif text[:9].lower() == "urn:uuid:":
+        text = text[text.rindex("#") + 1 :]
+    elif text[:1] in "uU" and text[:9].lower() == "urn:uuid:":
         text = text[9:]
-    return text[1:] if text.startswith("_") else text
+    return text[1:] if text[:1] == "_" else text
 
 
 @dataclass(slots=True)
