@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 from rdflib import Graph
 from rdflib.query import ResultRow
 
@@ -191,3 +192,31 @@ def test_cli_exports_rdfxml_and_turtle(shared_data: Path, tmp_path: Path) -> Non
     )
     assert out.exit_code == 0, out.output
     assert len(Graph().parse(ttl, format="turtle")) > 1000
+
+
+def _identifiers(files: list[Path]) -> Counter[tuple[str, str]]:
+    """Every rdf:ID, rdf:about and '#' rdf:resource outside the FullModel header, as written."""
+    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+    found: Counter[tuple[str, str]] = Counter()
+    for f in files:
+        for el in etree.parse(str(f)).iter():
+            parent = el.getparent() if isinstance(el.tag, str) else None
+            if not isinstance(el.tag, str) or "FullModel" in el.tag:
+                continue
+            if parent is not None and "FullModel" in str(parent.tag):
+                continue
+            for attr in ("ID", "about", "resource"):
+                value = el.get(rdf + attr)
+                if value is not None and (attr != "resource" or value.startswith("#")):
+                    found[(attr, value)] += 1
+    return found
+
+
+@pytest.mark.parametrize("name", ["cigre_mv", "microgrid_bc", "cgmes3_microgrid"])
+def test_identifiers_are_written_as_the_files_wrote_them(
+    name: str, shared_data: Path, tmp_path: Path
+) -> None:
+    """rdf:ID, rdf:about and references keep their form: CIGRE's bare `N12`, CGMES's `_x`."""
+    files = sorted((shared_data / "cim" / name).glob("*.xml"))
+    written = write_rdfxml(load(files), tmp_path)
+    assert _identifiers(written) == _identifiers(files)

@@ -14,11 +14,14 @@ How identifiers are written (the store keeps normalised ids, not the text of eac
   (:attr:`Document.about`); a second description of an object in one document, or an id that
   is not an XML name after the ``_``, is ``rdf:about``. On the shared datasets this matches
   the originals except redundant definitions (Telemark-120 defines some objects in two files)
-  and three SmallGrid terminals described only in SSH and TP. Ids read without the ``_``
-  (CIGRE MV's ``N9``) are written with it (``_N9``: the same object);
-* a reference (:class:`Ref`) is ``rdf:resource="#_x"`` for CIM16 and CIM100 alike, so that
-  ``urn:uuid:x``, ``#x`` and ``#_x`` as read all come back as ``#_x`` — the same object for
+  and three SmallGrid terminals described only in SSH and TP. An id keeps the ``_`` prefix or
+  its absence as the object's first description wrote it (:attr:`CimObject.bare`: CIGRE MV's
+  ``N9`` stays ``N9``), unless the bare id would not be an XML name;
+* a reference (:class:`Ref`) is ``rdf:resource="#_x"`` (or ``#x`` for a bare object) for CIM16
+  and CIM100 alike, so ``urn:uuid:x`` as read comes back as ``#_x`` — the same object for
   :func:`~cim.network.store.normalise_id`, for cimpy and for any RDF/XML reader given one base;
+  on CIGRE MV, MicroGrid BC and CGMES 3 MicroGrid every rdf:ID, rdf:about and reference is
+  written exactly as in the original files (tested);
 * a URI (:class:`Uri`: enumeration literals, profile and external URIs) is written verbatim;
   a :class:`Ref` in the header (``Model.DependentOn``) is written ``urn:uuid:x``.
 
@@ -33,7 +36,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from cim.errors import ConfigurationError
@@ -159,13 +162,17 @@ class _Writer:
         return found
 
     def props(
-        self, props: Mapping[str, Value | list[Value]], default: str, urn: bool
+        self,
+        props: Mapping[str, Value | list[Value]],
+        default: str,
+        urn: bool,
+        prefix: Callable[[str], str] = lambda oid: "_",
     ) -> Iterator[str]:
         for key, value in props.items():
             tag = self.name(key, default)
             for v in _values(value):
                 if isinstance(v, Ref):
-                    target = f"urn:uuid:{v}" if urn else f"#_{v}"
+                    target = f"urn:uuid:{v}" if urn else f"#{prefix(v)}{v}"
                     yield f'    <{tag} rdf:resource="{target.translate(_ATTR)}"/>\n'
                 elif isinstance(v, Uri):
                     yield f'    <{tag} rdf:resource="{v.translate(_ATTR)}"/>\n'
@@ -217,6 +224,7 @@ def _document_lines(
     index: int,
     described: list[tuple[str, Part]],
     home: dict[str, int],
+    prefix_of: Callable[[str], str],
 ) -> Iterator[str]:
     yield '<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF'
     for prefix, uri in writer.namespaces.items():
@@ -235,14 +243,32 @@ def _document_lines(
             yield head + "/>\n"
     for oid, part, defines in _styles(doc, index, described, home):
         tag = writer.name(part.cls, writer.cim) if part.cls else "rdf:Description"
-        ident = f'rdf:ID="_{oid}"' if defines else f'rdf:about="{("#_" + oid).translate(_ATTR)}"'
+        mine = prefix_of(oid)
+        ident = (
+            f'rdf:ID="{mine}{oid}"'
+            if defines
+            else f'rdf:about="{(f"#{mine}{oid}").translate(_ATTR)}"'
+        )
         if not part.props:
             yield f"  <{tag} {ident}/>\n"
             continue
         yield f"  <{tag} {ident}>\n"
-        yield from writer.props(part.props, writer.cim, urn=False)
+        yield from writer.props(part.props, writer.cim, urn=False, prefix=prefix_of)
         yield f"  </{tag}>\n"
     yield "</rdf:RDF>\n"
+
+
+def reference_prefix(model: Model, doc: Document) -> Callable[[str], str]:
+    """The ``_`` prefix of an identifier: as the object was first written, else as ``doc``."""
+    own = "_" if doc.underscore else ""
+    objects = model.objects
+
+    def prefix(oid: str) -> str:
+        found = objects.get(oid)
+        mine = own if found is None else ("" if found.bare else "_")
+        return mine if _NCNAME.match(mine + oid) else "_"
+
+    return prefix
 
 
 def document_bytes(model: Model, index: int | None = None) -> bytes:
@@ -259,7 +285,8 @@ def _render(
     if index is not None:
         doc = model.documents[index]
     writer = _Writer(document_namespaces(model, index))
-    text = "".join(_document_lines(writer, doc, index or 0, described, home))
+    prefix_of = reference_prefix(model, doc)
+    text = "".join(_document_lines(writer, doc, index or 0, described, home, prefix_of))
     bad = _BAD_CHARS.search(text)
     if bad:
         raise ConfigurationError(f"{doc.name}: character {bad.group()!r} cannot be written in XML")

@@ -70,6 +70,7 @@ class DocumentReader:
         self.root: etree._Element | None = None
         self.header_line = 0
         self.abouts = 0
+        self.bare = 0  # descriptions whose identifier has no "_" prefix
         self.refs: dict[str, Ref] = {} if refs is None else refs
         self.resources = Resources((), self.refs)
         self.classes: dict[object, _Class] = {}
@@ -131,6 +132,7 @@ class DocumentReader:
             props: Props = {}
             if ident:
                 self.abouts += key == _ABOUT
+                self.bare += raw[:1] != "_" and raw[:2] != "#_" and raw[:4] != "urn:"
                 if entry.note is not None:
                     report.add(line, *entry.note)
             elif (named := self._identify(el, attrs, entry, line, props)) is None:
@@ -168,9 +170,11 @@ class DocumentReader:
             if ident in new or ident in known:
                 ident = self._again(ident, raw, part)
             else:
-                new[ident] = CimObject(ident, entry.cls, [part])
+                bare = raw[:1] != "_" and raw[:2] != "#_" and raw[:4] != "urn:"
+                new[ident] = CimObject(ident, entry.cls, [part], bare)
             ids.append(ident)
         self.doc.about = self.abouts > len(ids) - self.abouts
+        self.doc.underscore = self.bare <= len(ids) - self.bare
 
     def _again(self, ident: str, raw: str, part: Part) -> str:
         """Keep a part of an object already known, reporting a second description here.

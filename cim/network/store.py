@@ -73,6 +73,9 @@ class Document:
     """The normalised identifiers of the objects this document describes, in document order."""
     about: bool = False
     """Whether descriptions used ``rdf:about`` (CGMES 3 style) rather than ``rdf:ID``."""
+    underscore: bool = True
+    """Whether identifiers were written with the ``_`` prefix (``rdf:ID="_x"``, ``#_x``), as
+    CGMES does; CIGRE MV's NEPLAN export writes ``rdf:ID="N12"`` and ``#N12``."""
 
 
 @dataclass(slots=True)
@@ -99,6 +102,9 @@ class CimObject:
     """The class (from the first typed part, refined by a later part naming a CIM100 subclass):
     ``Breaker``, ``entsoe:…`` for extensions."""
     parts: list[Part] = field(default_factory=list)
+    bare: bool = False
+    """Whether its first description wrote the identifier without the ``_`` prefix
+    (``rdf:ID="N12"``, CIGRE MV), so that export writes it back the same way."""
 
     def get(self, prop: str) -> Value | list[Value] | None:
         """The value of ``prop`` from whichever document holds it (the last one wins)."""
