@@ -107,7 +107,7 @@ def applied_once(store: IdempotencyStore, consumer: str, message_id: str) -> Ite
         raise
 
 
-class _PerThread(Generic[_C]):
+class PerThread(Generic[_C]):
     """One connection per thread that uses the store (meant for long-lived consumer threads)."""
 
     def __init__(
@@ -154,7 +154,7 @@ class _PerThread(Generic[_C]):
 class _Store:
     """What both stores share: per-thread connections, close, use as a context manager."""
 
-    _conns: _PerThread[Any]
+    _conns: PerThread[Any]
 
     def close(self) -> None:
         """Close every thread's connection; the store cannot be used afterwards."""
@@ -173,7 +173,7 @@ class SqliteIdempotencyStore(_Store):
     def __init__(self, path: str | Path, *, timeout: float = 10.0) -> None:
         self.path = Path(path)
         self._timeout = timeout
-        self._conns: _PerThread[sqlite3.Connection] = _PerThread(
+        self._conns: PerThread[sqlite3.Connection] = PerThread(
             self._connect, sqlite3.Connection.close, lambda conn: True
         )
         with self._errors("create its table"):
@@ -270,8 +270,8 @@ class PostgresIdempotencyStore(_Store):
         self._psycopg = psycopg
         self._dsn = dsn
         self._connect_timeout = connect_timeout
-        self.where = _describe(dsn)
-        self._conns: _PerThread[PgConnection] = _PerThread(
+        self.where = describe_dsn(dsn)
+        self._conns: PerThread[PgConnection] = PerThread(
             self._connect, psycopg.Connection.close, lambda conn: not (conn.closed or conn.broken)
         )
         with self._errors("create its table"):
@@ -355,7 +355,7 @@ class PostgresIdempotencyStore(_Store):
             ) from exc
 
 
-def _describe(dsn: str) -> str:
+def describe_dsn(dsn: str) -> str:
     """Name the server and database of ``dsn`` without its password."""
     from psycopg import Error
     from psycopg.conninfo import conninfo_to_dict
@@ -371,8 +371,10 @@ def _describe(dsn: str) -> str:
 __all__ = [
     "TABLE",
     "IdempotencyStore",
+    "PerThread",
     "PostgresIdempotencyStore",
     "SqliteIdempotencyStore",
     "StoreUnavailable",
     "applied_once",
+    "describe_dsn",
 ]
