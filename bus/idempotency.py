@@ -151,6 +151,41 @@ class PerThread(Generic[_C]):
                 self._close(conn)
 
 
+class PostgresConnections(PerThread["PgConnection"]):
+    """Per-thread autocommit connections to one PostgreSQL DSN; its errors as StoreUnavailable."""
+
+    def __init__(self, dsn: str, what: str, *, connect_timeout: int = 10) -> None:
+        try:
+            import psycopg
+        except ImportError as exc:  # pragma: no cover - psycopg is a dependency
+            raise ConfigurationError(
+                f"the PostgreSQL {what} needs psycopg: pip install 'psycopg[binary]'"
+            ) from exc
+        self.psycopg = psycopg
+        self.what = what
+        self.where = describe_dsn(dsn)
+
+        def connect() -> PgConnection:
+            return psycopg.connect(dsn, autocommit=True, connect_timeout=connect_timeout)
+
+        super().__init__(
+            connect, psycopg.Connection.close, lambda conn: not (conn.closed or conn.broken)
+        )
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        """Turn a psycopg error inside the block into StoreUnavailable saying what to check."""
+        try:
+            yield
+        except self.psycopg.Error as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise StoreUnavailable(
+                f"the PostgreSQL {self.what} at {self.where} could not {action} ({detail}): "
+                "check that the server is running and reachable and that the DSN's user may "
+                "create and write the table; the message will be redelivered"
+            ) from exc
+
+
 class _Store:
     """What both stores share: per-thread connections, close, use as a context manager."""
 
@@ -261,19 +296,12 @@ class PostgresIdempotencyStore(_Store):
     """Idempotency records in PostgreSQL, shared by adapters on several machines."""
 
     def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - psycopg is a dependency
-            raise ConfigurationError(
-                "PostgresIdempotencyStore needs psycopg: pip install 'psycopg[binary]'"
-            ) from exc
-        self._psycopg = psycopg
-        self._dsn = dsn
-        self._connect_timeout = connect_timeout
-        self.where = describe_dsn(dsn)
-        self._conns: PerThread[PgConnection] = PerThread(
-            self._connect, psycopg.Connection.close, lambda conn: not (conn.closed or conn.broken)
+        self._conns: PostgresConnections = PostgresConnections(
+            dsn, "idempotency store", connect_timeout=connect_timeout
         )
+        self._psycopg = self._conns.psycopg
+        self.where = self._conns.where
+        self._errors = self._conns.errors
         with self._errors("create its table"):
             self._conns.get().execute(_PG_SCHEMA)
 
@@ -333,26 +361,9 @@ class PostgresIdempotencyStore(_Store):
             cursor = self._conns.get().execute(_PG_PRUNE, (older_than,))
             return cursor.rowcount
 
-    def _connect(self) -> PgConnection:
-        return self._psycopg.connect(
-            self._dsn, autocommit=True, connect_timeout=self._connect_timeout
-        )
-
     def _insert(self, conn: PgConnection, consumer: str, message_id: str) -> bool:
         cursor = conn.execute(_PG_CLAIM, (consumer, message_id))
         return cursor.rowcount == 1
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except self._psycopg.Error as exc:
-            detail = " ".join(str(exc).split()) or type(exc).__name__
-            raise StoreUnavailable(
-                f"the PostgreSQL idempotency store at {self.where} could not {action} "
-                f"({detail}): check that the server is running and reachable and that the DSN's "
-                "user may create and write the table; the message will be redelivered"
-            ) from exc
 
 
 def describe_dsn(dsn: str) -> str:
@@ -372,6 +383,7 @@ __all__ = [
     "TABLE",
     "IdempotencyStore",
     "PerThread",
+    "PostgresConnections",
     "PostgresIdempotencyStore",
     "SqliteIdempotencyStore",
     "StoreUnavailable",

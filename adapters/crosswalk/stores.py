@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from adapters.crosswalk.keys import (
     MISS_CODE,
@@ -17,13 +17,8 @@ from adapters.crosswalk.keys import (
     canonical_mrid,
     export_names,
 )
-from bus.idempotency import PerThread, StoreUnavailable, describe_dsn
+from bus.idempotency import PerThread, PostgresConnections, StoreUnavailable
 from cim.errors import ConfigurationError, MessageError
-
-if TYPE_CHECKING:
-    import psycopg
-
-    PgConnection = psycopg.Connection[tuple[Any, ...]]
 
 TABLE = "cimbus_crosswalk"
 """The table that holds the crosswalk, with the same name in SQLite and PostgreSQL."""
@@ -189,19 +184,11 @@ class PostgresCrosswalk(_Base):
     """The crosswalk in PostgreSQL, shared by adapters on several machines."""
 
     def __init__(self, dsn: str, *, connect_timeout: int = 10) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:  # pragma: no cover - psycopg is a dependency
-            raise ConfigurationError(
-                "PostgresCrosswalk needs psycopg: pip install 'psycopg[binary]'"
-            ) from exc
-        self._psycopg = psycopg
-        self._dsn = dsn
-        self._connect_timeout = connect_timeout
-        self.where = describe_dsn(dsn)
-        self._conns: PerThread[PgConnection] = PerThread(
-            self._connect, psycopg.Connection.close, lambda conn: not (conn.closed or conn.broken)
+        self._conns: PostgresConnections = PostgresConnections(
+            dsn, "crosswalk", connect_timeout=connect_timeout
         )
+        self.where = self._conns.where
+        self._errors = self._conns.errors
         with self._errors("create its table"):
             conn = self._conns.get()
             conn.execute(_PG_SCHEMA)
@@ -219,23 +206,6 @@ class PostgresCrosswalk(_Base):
     def _rows(self, statement: str, params: tuple[str, ...]) -> list[tuple[str, ...]]:
         with self._errors("read keys"):
             return [tuple(row) for row in self._conn().execute(_PG[statement], params)]
-
-    def _connect(self) -> PgConnection:
-        return self._psycopg.connect(
-            self._dsn, autocommit=True, connect_timeout=self._connect_timeout
-        )
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        try:
-            yield
-        except self._psycopg.Error as exc:
-            detail = " ".join(str(exc).split()) or type(exc).__name__
-            raise StoreUnavailable(
-                f"the PostgreSQL crosswalk at {self.where} could not {action} ({detail}): "
-                "check that the server is running and reachable and that the DSN's user may "
-                "create and write the table; the message will be redelivered"
-            ) from exc
 
 
 __all__ = ["TABLE", "PostgresCrosswalk", "SqliteCrosswalk", "StoreUnavailable"]
