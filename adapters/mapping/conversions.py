@@ -146,14 +146,6 @@ class Conversions:
         if self.to_cim and xsd not in ("dateTime", "string"):
             self.problem((*loc, "time"), f"time converts to a dateTime; the target is {xsd}")
             return None
-        if t.zone_from is not None:
-            self.problem(
-                (*loc, "time", "zone_from"),
-                "zone_from is not supported yet",
-                "name the zone with zone:",
-            )
-            return None
-        assert t.zone is not None
         try:
             convert.zone(t.zone)
         except ValueError as exc:

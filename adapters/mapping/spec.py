@@ -65,20 +65,13 @@ class UnitRule(Model):
 
 
 class TimeRule(Model):
-    """Local time with a zone <-> UTC, optionally in a native text format."""
+    """Local time in a zone <-> UTC, optionally in a native text format."""
 
-    zone: str | None = Field(None, description="IANA zone of native times, e.g. Europe/Oslo.")
-    zone_from: str | None = Field(None, description="Source path holding the IANA zone instead.")
+    zone: str = Field(description="IANA zone of native times, e.g. Europe/Oslo.")
     format: str | None = Field(None, description="strftime format of native times (else ISO).")
     ambiguous: Literal["earlier", "later", "error"] = Field(
         "error", description="Which instant an ambiguous wall time (DST fall-back) means."
     )
-
-    @model_validator(mode="after")
-    def _one_zone(self) -> TimeRule:
-        if (self.zone is None) == (self.zone_from is None):
-            raise ValueError("give exactly one of zone or zone_from")
-        return self
 
 
 class IdentityRule(Model):
