@@ -74,7 +74,7 @@ def test_a_target_member_the_profile_lacks_names_the_members_it_has(tmp_path) ->
     """``Metre`` is not a member of MeterReading: the hint lists the members."""
     rules = "  MeterReading:\n    fields:\n      Metre: {fields: {mRID: id}}\n"
     ((line, col, message, hint),) = _problems(tmp_path, rules)
-    assert (line, col) == (10, 14)
+    assert (line, col) == (10, 7)
     assert message == "MeterReading has no member 'Metre'"
     assert "Meter" in (hint or "") and "IntervalBlocks" in (hint or "")
 

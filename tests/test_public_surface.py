@@ -165,3 +165,32 @@ def test_profiles_exports_and_import_rule():
     names, loaded = out.stdout.strip().splitlines()
     assert names == str(sorted(PROFILES))
     assert loaded == "[]"
+
+
+MAPPING_EXPORTS = {
+    "Catalog",
+    "CompiledMapping",
+    "MappingError",
+    "MappingFile",
+    "MappingRejected",
+    "Problem",
+    "json_schema",
+    "load_catalog",
+    "load_lookup",
+    "load_mapping",
+    "read_native",
+    "write_native",
+}
+
+
+def test_mapping_exports_and_import_rule():
+    """adapters.mapping exports exactly these names; its runtime loads neither pika nor zeep."""
+    probe = (
+        "import sys, adapters.mapping as m, adapters.mapping.adapter, adapters.mapping.reload; "
+        "print(sorted(m.__all__)); "
+        "print(sorted(x for x in sys.modules if x.split('.')[0] in ('pika', 'zeep')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    names, loaded = out.stdout.strip().splitlines()
+    assert names == str(sorted(MAPPING_EXPORTS))
+    assert loaded == "[]"

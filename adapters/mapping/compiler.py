@@ -43,7 +43,7 @@ class Compiler:
         self.to_cim = spec.direction == "to_cim"
         self.native = NativeSource(native_schema)
         self.source: NativeSource | CimSource = self.native if self.to_cim else CimSource(profile)
-        self.problems: list[tuple[Loc, str, str | None]] = []
+        self.problems: list[tuple[Loc, str, str | None, bool]] = []
         self.conversions = Conversions(
             system=spec.system,
             to_cim=self.to_cim,
@@ -52,9 +52,11 @@ class Compiler:
             problem=self.problem,
         )
 
-    def problem(self, loc: Loc, message: str, hint: str | None = None) -> None:
-        """Record a finding at ``loc``."""
-        self.problems.append((loc, message, hint))
+    def problem(
+        self, loc: Loc, message: str, hint: str | None = None, *, key: bool = False
+    ) -> None:
+        """Record a finding at ``loc`` (at its key, for a target that does not exist)."""
+        self.problems.append((loc, message, hint, key))
 
     # --- whole message ----------------------------------------------------------------------
 
@@ -100,7 +102,9 @@ class Compiler:
             if m is None:
                 known = ", ".join(x.element for x in pclass.members)
                 what = pclass.name or self.profile.root_element
-                self.problem(here, f"{what} has no member {element!r}", f"use one of: {known}")
+                self.problem(
+                    here, f"{what} has no member {element!r}", f"use one of: {known}", key=True
+                )
                 continue
             embedded = m.kind == "association" or (m.kind == "compound" and m.text_field is None)
             if embedded:

@@ -171,7 +171,9 @@ def load_mapping(path: Path, *, crosswalk: Any = None) -> CompiledMapping:
         crosswalk=crosswalk if crosswalk is not None else _NoCrosswalk(),
     )
     translate = compiler.compile()
-    problems.extend(source.problem(loc, msg, hint) for loc, msg, hint in compiler.problems)
+    problems.extend(
+        source.problem(loc, msg, hint, key=key) for loc, msg, hint, key in compiler.problems
+    )
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise MappingRejected(problems)
