@@ -191,8 +191,8 @@ def _native_plain(v: Any) -> Any:
 def _to_number(v: Any) -> int | float:
     if type(v) is int or type(v) is float:
         return v
-    if isinstance(v, decimal.Decimal):
-        return float(v)
+    if isinstance(v, decimal.Decimal):  # 2.000 Wh/1000 is 2, written "2" in CSV, not "2.0"
+        return int(v) if v == v.to_integral_value() else float(v)
     return _to_float(v)
 
 

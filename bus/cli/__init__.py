@@ -10,6 +10,7 @@ from bus.cli.buscmd import bus_group
 from bus.cli.cim import cim_group
 from bus.cli.demo import demo
 from bus.cli.dlq import dlq_group
+from bus.cli.mappings import mappings_group
 from bus.cli.message import message
 from bus.cli.model import model_group
 from bus.cli.soap import soap_group
@@ -44,5 +45,6 @@ main.add_command(dlq_group)
 main.add_command(soap_group)
 main.add_command(cim_group)
 main.add_command(model_group)
+main.add_command(mappings_group)
 
 __all__ = ["main"]
