@@ -201,3 +201,21 @@ def test_on_rabbitmq_translated_events_arrive_and_untranslatable_ones_are_dead_l
         assert mappings.get("mdm.read.to-cim") and key.native_id == "MTR-1"
     finally:
         transport.close()
+
+
+def test_a_payload_that_fails_its_profile_is_never_published(tmp_path, memory_bus) -> None:
+    """A mapping that leaves out the ReadingType its blocks refer to: refused by the profile
+    check before publishing, answered with the element path."""
+    folder = mdm_folder(tmp_path / "m")
+    path = folder / "read.to_cim.yaml"
+    text = path.read_text()
+    path.write_text(text[: text.index("  ReadingType:\n")])
+    (folder / "read.from_cim.yaml").unlink()
+    crosswalk = SqliteCrosswalk(tmp_path / "cw2.db")
+    adapter = MappingAdapter(MappingSet(folder, crosswalk=crosswalk), memory_bus, source="MDM")
+    answer = adapter.from_native("mdm.read.to-cim", _bytes(GOOD))
+    (error,) = answer.reply.errors
+    assert answer.reply.result is env.Result.FAILED
+    assert "ReadingType" in (error.details or "") and error.code.startswith(("1.", "2."))
+    assert memory_bus.depth("cis.readings") == 0 and len(adapter.parked) == 1
+    crosswalk.close()
