@@ -258,3 +258,24 @@ def test_the_json_schema_describes_every_rule_key() -> None:
     }
     assert set(defs["ObjectRule"]["properties"]) == {"each", "group_by", "when", "fields"}
     assert defs["ObjectRule"]["properties"]["each"]["description"]
+
+
+def test_lookup_completeness_counts_only_the_codes_its_condition_admits(tmp_path) -> None:
+    """A when on the same path narrows the codes that must be listed; "" is never looked up."""
+    rules = """\
+  ReadingType:
+    fields:
+      mRID: {const: rt}
+      flowDirection: {from: register, lookup: flow, when: {path: register, in: ["A+", "A-"]}}
+      Names: {fields: {name: {const: rt}}}
+"""
+    schema = dict(SCHEMA)
+    schema["properties"] = {**SCHEMA["properties"], "register": {"enum": ["A+", "A-", "R+", ""]}}
+    head = HEAD.format(direction="to_cim", noun="MeterReadings", schema=", schema: native.json")
+    folder = write(tmp_path, {"t.yaml": head + rules, "flow.yaml": FLOW})
+    (folder / "native.json").write_text(json.dumps(schema), encoding="utf-8")
+    assert load_mapping(folder / "t.yaml").name == "t"
+    unguarded = rules.replace(', when: {path: register, in: ["A+", "A-"]}', "")
+    (folder / "t.yaml").write_text(head + unguarded, encoding="utf-8")
+    with pytest.raises(MappingRejected, match=r"native code\(s\) R\+ that"):
+        load_mapping(folder / "t.yaml")

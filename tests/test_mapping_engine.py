@@ -302,3 +302,48 @@ def test_mappings_are_plain_callables_compiled_once(mdm) -> None:
     assert callable(to_cim.translate)
     doc = record(("2026-01-15 00:15", 0.42))
     assert to_cim.to_cim(doc) == to_cim.to_cim(doc)
+
+
+def test_a_deferred_identity_in_a_list_leaves_that_item_out(tmp_path) -> None:
+    """A value rule with each + identity defer: known calls are referenced, the unknown one is
+    left out of the list (no null that the profile would refuse)."""
+    folder = write(
+        tmp_path / "inc",
+        {
+            "t.yaml": """\
+mapping: t
+system: OMS
+direction: to_cim
+cim: {noun: IncidentInformation, verb: changed}
+rules:
+  Incident:
+    fields:
+      mRID: {const: inc-1}
+      TroubleTickets: {each: calls, from: "@", identity: {object_type: call, on_miss: defer}}
+"""
+        },
+    )
+    cw = SqliteCrosswalk(tmp_path / "inc.db")
+    known = "0b5c1a52-56a4-4f2e-9a0e-6d3c1b2a4f10"
+    cw.link(NativeKey("OMS", "call", "C-1"), known)
+    mapping = load_mapping(folder / "t.yaml", crosswalk=cw)
+    (incident,) = mapping.to_cim({"calls": ["C-1", "C-2"]}).child("Incident")
+    assert [r.mrid for r in incident.obj.TroubleTickets] == [known]
+    (nobody,) = mapping.to_cim({"calls": ["C-9"]}).child("Incident")
+    assert not nobody.obj.TroubleTickets
+    cw.close()
+
+
+def test_a_native_object_with_nothing_in_it_is_left_out(tmp_path) -> None:
+    """from_cim: an object rule whose fields are all absent writes no empty {}."""
+    mapping = _one(
+        tmp_path,
+        "  meter: {fields: {id: MeterReading.Meter.mRID}}\n"
+        "  flag: MeterReading.isCoincidentTrigger\n",
+        direction="from_cim",
+    )
+    from cim.model import MeterReading
+    from cim.profiles import Node, Payload
+
+    payload = Payload((("MeterReading", (Node(MeterReading(isCoincidentTrigger=True)),)),))
+    assert mapping.from_cim(payload) == {"flag": True}

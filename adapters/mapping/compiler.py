@@ -219,7 +219,7 @@ class Compiler:
             try:
                 for key, fn in pairs:
                     v = fn(s)
-                    if v is not None and v != []:
+                    if v is not None and v != [] and v != {}:  # nothing made: left out
                         out[key] = v
             except MappingError as exc:
                 raise exc.within(key) from None

@@ -60,7 +60,9 @@ class Conversions:
             if step is not None:
                 steps.append(step)
         if rule.lookup is not None:
-            step = self._lookup(rule.lookup, (*loc, "lookup"), enum=enum, source_kind=source_kind)
+            step = self._lookup(
+                rule.lookup, (*loc, "lookup"), enum=enum, source_kind=source_kind, rule=rule
+            )
             ok = ok and step is not None
             if step is not None:
                 steps.append(step)
@@ -94,7 +96,9 @@ class Conversions:
         make = values.identity_to_cim if self.to_cim else values.identity_from_cim
         return make(self.crosswalk, self.system, ident.object_type, ident.on_miss)
 
-    def _lookup(self, name: str, loc: Loc, *, enum: str | None, source_kind: Any) -> Any:
+    def _lookup(
+        self, name: str, loc: Loc, *, enum: str | None, source_kind: Any, rule: ValueRule
+    ) -> Any:
         table = self.lookups.get(name)
         if table is None:
             known = ", ".join(sorted(self.lookups)) or "none"
@@ -119,7 +123,14 @@ class Conversions:
                 )
                 return None
             codes = source_kind.get("enum") if isinstance(source_kind, dict) else None
-            missing = [c for c in codes or () if str(c) not in table.entries]
+            admitted = _admitted(rule)
+            missing = [
+                c
+                for c in codes or ()
+                if str(c) not in table.entries
+                and str(c) != ""  # an empty code is absent: never looked up
+                and (admitted is None or str(c) in admitted)
+            ]
             if missing and table.default is None:
                 self.problem(
                     loc,
@@ -157,6 +168,19 @@ class Conversions:
                 v if type(v) is str else str(v), zone_name=zone, fmt=fmt, ambiguous=ambiguous
             )
         return lambda v: convert.utc_to_local(v, zone_name=zone, fmt=fmt)
+
+
+def _admitted(rule: ValueRule) -> set[str] | None:
+    """The codes a rule's ``when`` lets reach its lookup (None: any code may)."""
+    tests = [rule.when] if rule.when is not None else []
+    if rule.when is not None and rule.when.all is not None:
+        tests = list(rule.when.all)
+    for c in tests:
+        if c.path == rule.from_ and c.equals is not None:
+            return {str(c.equals)}
+        if c.path == rule.from_ and c.in_ is not None:
+            return {str(x) for x in c.in_}
+    return None
 
 
 __all__ = ["Conversions", "Loc", "Report"]

@@ -202,10 +202,14 @@ def value_fn(
             items = get(s)
             if not items:
                 return absent()
+            present = [v for v in items if v is not None and v != ""]
             try:
-                out = [conv(v) for v in items] if conv is not None else list(items)
+                out = [conv(v) for v in present] if conv is not None else present
             except (ValueError, TypeError, ArithmeticError, CimbusError) as exc:
                 raise fail(exc) from None
+            out = [v for v in out if v is not None]  # an identity deferred: that item is absent
+            if not out:
+                return absent()
             return out if as_list else tuple(out)
 
         return each
