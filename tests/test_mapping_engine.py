@@ -347,3 +347,30 @@ def test_a_native_object_with_nothing_in_it_is_left_out(tmp_path) -> None:
 
     payload = Payload((("MeterReading", (Node(MeterReading(isCoincidentTrigger=True)),)),))
     assert mapping.from_cim(payload) == {"flag": True}
+
+
+def test_a_list_of_object_rules_makes_several_objects_for_one_member(tmp_path) -> None:
+    """Two rules under IntervalBlocks: one block of energy, one of demand, in rule order."""
+    mapping = _one(
+        tmp_path,
+        """\
+  MeterReading:
+    fields:
+      IntervalBlocks:
+        - fields:
+            ReadingType: {const: energy}
+            IntervalReadings: {each: energy, fields: {value: "@"}}
+        - when: {path: demand, present: true}
+          fields:
+            ReadingType: {const: demand}
+            IntervalReadings: {each: demand, fields: {value: "@"}}
+""",
+    )
+    blocks = mapping.to_cim({"energy": [1, 2], "demand": [7]}).child("MeterReading")[0]
+    got = [
+        (b.obj.ReadingType.mrid, [x.obj.value for x in b.child("IntervalReadings")])
+        for b in blocks.child("IntervalBlocks")
+    ]
+    assert got == [("energy", ["1", "2"]), ("demand", ["7"])]
+    only = mapping.to_cim({"energy": [3]}).child("MeterReading")[0].child("IntervalBlocks")
+    assert len(only) == 1
