@@ -323,7 +323,12 @@ class Compiler:
             return None
         if rule.lookup is not None and not (rule.unit or rule.time) and self.to_cim:
             self._lookup_values_fit(rule.lookup, cast, (*loc, "lookup"))
-        steps.append(cast)
+        if rule.time is not None and self.to_cim and xsd == "dateTime":
+            pass  # the time step already gives an aware UTC datetime: no cast after it
+        elif rule.unit is not None and rule.time is None and xsd == "string" and self.to_cim:
+            steps[-1] = values.unit_text_step(rule.unit.from_, rule.unit.to)  # fused with cast
+        else:
+            steps.append(cast)
         when = self._when(rule, ctx, loc)
         default = None
         try:

@@ -19,6 +19,10 @@ Loc = tuple[str | int, ...]
 """A location in the mapping file: the keys and list positions from its root."""
 
 
+_MEMO = 4096
+"""Local time texts remembered per time rule (errors are never remembered)."""
+
+
 class Report(Protocol):
     """Records a problem at a location, with an optional hint."""
 
@@ -163,11 +167,21 @@ class Conversions:
             self.problem((*loc, "time", "zone"), str(exc))
             return None
         zone, fmt, ambiguous = t.zone, t.format, t.ambiguous
-        if self.to_cim:
-            return lambda v: convert.local_to_utc(
-                v if type(v) is str else str(v), zone_name=zone, fmt=fmt, ambiguous=ambiguous
-            )
-        return lambda v: convert.utc_to_local(v, zone_name=zone, fmt=fmt)
+        if not self.to_cim:
+            return lambda v: convert.utc_to_local(v, zone_name=zone, fmt=fmt)
+        memo: dict[str, Any] = {}  # a day's stamps repeat across meters: one parse per text
+
+        def to_utc(v: Any) -> Any:
+            text = v if type(v) is str else str(v)
+            found = memo.get(text)
+            if found is None:
+                found = convert.local_to_utc(text, zone_name=zone, fmt=fmt, ambiguous=ambiguous)
+                if len(memo) >= _MEMO:
+                    memo.clear()
+                memo[text] = found
+            return found
+
+        return to_utc
 
 
 def _admitted(rule: ValueRule) -> set[str] | None:

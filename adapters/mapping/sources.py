@@ -71,7 +71,10 @@ class NativeSource:
         for name, pos in path.steps:
             node = self._child(node, name, path.text)
             steps.append(_native_step(name, pos))
-        return Found(paths.chain(paths.base(path), tuple(steps), text, many=many), node, many)
+        get = paths.chain(paths.base(path), tuple(steps), text, many=many)
+        if path.start == "item" and len(path.steps) == 1 and path.steps[0][1] is None and not many:
+            get = _key_of_item(path.steps[0][0], get)
+        return Found(get, node, many)
 
     def items(self, node: Any) -> Any:
         """The schema of one item of a list the schema node describes (None when unknown)."""
@@ -111,6 +114,20 @@ class NativeSource:
                 raise ValueError(f"$ref {ref!r} points nowhere in the native schema")
             node, seen = target, seen + 1
         return node
+
+
+def _key_of_item(name: str, general: Getter) -> Getter:
+    """The commonest path, one key of the current item, read straight from the dict."""
+
+    def get(s: paths.Scope) -> Any:
+        item = s[0]
+        if type(item) is dict:
+            got = item.get(name)
+            if type(got) is not list:
+                return got
+        return general(s)  # a list (one value, or an error) or not an object: the full rules
+
+    return get
 
 
 def _native_step(name: str, pos: int | None) -> Step:

@@ -6,6 +6,8 @@ type — and are composed once, so a translated field costs one call per convers
 
 from __future__ import annotations
 
+import decimal
+import math
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -236,6 +238,19 @@ def unit_step(rule_from: str, rule_to: str) -> Cast:
     return lambda v: convert.scale(v, factor)
 
 
+def unit_text_step(rule_from: str, rule_to: str) -> Cast:
+    """Scale a number and write it as minimal decimal text in one step (floats on a fast path)."""
+    factor = convert.unit_factor(rule_from, rule_to)
+    scale, text, dec = convert.scale, convert.decimal_text, decimal.Decimal
+
+    def step(v: Any) -> str:
+        if type(v) is float and math.isfinite(v):
+            return text(dec(repr(v)) * factor)
+        return text(scale(v, factor))
+
+    return step
+
+
 __all__ = [
     "Lookup",
     "Resolve",
@@ -246,5 +261,6 @@ __all__ = [
     "identity_to_cim",
     "template",
     "unit_step",
+    "unit_text_step",
     "value_fn",
 ]
