@@ -219,3 +219,24 @@ def test_a_payload_that_fails_its_profile_is_never_published(tmp_path, memory_bu
     assert "ReadingType" in (error.details or "") and error.code.startswith(("1.", "2."))
     assert memory_bus.depth("cis.readings") == 0 and len(adapter.parked) == 1
     crosswalk.close()
+
+
+def test_a_running_adapter_translates_with_the_mapping_swapped_in(mappings, memory_bus) -> None:
+    """After a reload the adapter's next message uses the new mapping; a refused change none."""
+    adapter = MappingAdapter(mappings, memory_bus, source="MDM")
+    path = mappings.root / "read.to_cim.yaml"
+    original = path.read_text()
+
+    def value() -> str:
+        event = adapter.from_native("mdm.read.to-cim", _bytes(GOOD))
+        xml = event.payload.elements[0].xml
+        block = from_xml(METER_READINGS, xml).child("MeterReading")[0].child("IntervalBlocks")[0]
+        return block.child("IntervalReadings")[0].obj.value
+
+    assert value() == "420"
+    path.write_text(original.replace("to: Wh}", "to: kWh}"))
+    assert mappings.reload().outcome == "swapped"
+    assert value() == "0.42"
+    path.write_text(original.replace("to: Wh}", "to: kW}"))
+    assert mappings.reload().outcome == "refused"
+    assert value() == "0.42"
