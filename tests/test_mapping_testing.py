@@ -11,69 +11,10 @@ from adapters.mapping import load_mapping
 from adapters.mapping import testing as mt
 from cim.profiles import METER_READINGS, from_json, to_xml
 
+from mapping_files import FLOW, FROM_CIM, TO_CIM
+from mapping_files import READING_TYPE as RT
+
 MRID = "6b1f0c2e-0000-4000-8000-000000000001"
-RT = "0.0.2.4.1.1.12.0.0.0.0.0.0.0.0.3.72.0"
-
-FLOW = """\
-lookup: flow
-enumeration: FlowDirectionKind
-entries:
-  "A+": forward
-  "A-": reverse
-native_default: "?"
-"""
-
-TO_CIM = f"""\
-mapping: mdm.interval-read.to-cim
-system: MDM
-direction: to_cim
-native: {{format: json}}
-cim: {{noun: MeterReadings, verb: created}}
-lookups: {{flow: lookups/flow.yaml}}
-rules:
-  MeterReading:
-    fields:
-      Meter:
-        fields:
-          mRID: {{from: meter, identity: {{object_type: meter, on_miss: create}}}}
-          Names:
-            fields:
-              name: {{from: meter, required: true}}
-      IntervalBlocks:
-        fields:
-          ReadingType: {{const: "{RT}"}}
-          IntervalReadings:
-            each: intervals
-            fields:
-              timeStamp: {{from: t, time: {{zone: Europe/Oslo, format: "%Y-%m-%d %H:%M"}}}}
-              value: {{from: kwh, unit: {{from: kWh, to: Wh}}}}
-  ReadingType:
-    fields:
-      mRID: {{const: "{RT}"}}
-      flowDirection: {{from: register, lookup: flow}}
-      unit: {{const: Wh}}
-      Names:
-        fields:
-          name: {{template: "{{meter}}/{{register}}"}}
-"""
-
-FROM_CIM = """\
-mapping: mdm.interval-read.from-cim
-system: MDM
-direction: from_cim
-native: {format: json}
-cim: {noun: MeterReadings, verb: created}
-lookups: {flow: lookups/flow.yaml}
-rules:
-  meter: {from: MeterReading.Meter.mRID, identity: {object_type: meter}}
-  register: {from: ReadingType.flowDirection, lookup: flow}
-  intervals:
-    each: MeterReading.IntervalBlocks.IntervalReadings
-    fields:
-      t: {from: timeStamp, time: {zone: Europe/Oslo, format: "%Y-%m-%d %H:%M"}}
-      kwh: {from: value, unit: {from: Wh, to: kWh}, type: number}
-"""
-
 NATIVE = {
     "meter": "MTR-1",
     "register": "A+",
